@@ -1,0 +1,1 @@
+"""The product: connects a conversation-intelligence platform to Zoho CRM. Knows nothing of Streamlit."""

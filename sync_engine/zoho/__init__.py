@@ -1,0 +1,1 @@
+"""HTTP client for one Zoho CRM org connection."""
