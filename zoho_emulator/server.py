@@ -7,13 +7,16 @@ Every API call leaves a row in the call log, failed ones too.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import socket
 import threading
 import time
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from datetime import datetime
+from typing import Any
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map
@@ -21,12 +24,12 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from . import responses_accounts, responses_control, responses_meta, responses_records
+from .clock import Clock
 from .errors import ZohoError
 from .metering import CallRecord
 from .model import OrgData
-from .state import (ALL_SCOPES, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS,
-                    EmulatorState)
-from .wire import CallContext, Route, empty_response, error_response, json_response
+from .state import ALL_SCOPES, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS, EmulatorState
+from .wire import CallContext, Route, error_response, json_response
 
 log = logging.getLogger("zoho_emulator")
 AUTH_SCHEME = "Zoho-oauthtoken "
@@ -85,6 +88,10 @@ class EmulatorApp:
             response = self._faulted(environ)
             if response is None:
                 self._authenticate(ctx, request)
+                if state.remaining_credits() <= 0:  # every call costs >= 1: refused before any validation
+                    raise ZohoError("TOO_MANY_REQUESTS", "You have reached the API limit of the day. "
+                                    "Please try again later.", {"limit": state.daily_limit(), "remaining": 0},
+                                    status=429)
                 gate, ctx.sub_gate = state.gates.for_client(ctx.token.client_id)
                 if not gate.try_enter():
                     gate = None
@@ -101,6 +108,8 @@ class EmulatorApp:
             traceback.print_exc()
             response = error_response(ZohoError("INTERNAL_ERROR"))
         finally:
+            if state.faults.latency_ms:  # a slow answer keeps its concurrency slots while it waits
+                time.sleep(state.faults.latency_ms / 1000)
             ctx.release()
             if gate is not None:
                 gate.leave()
@@ -110,8 +119,6 @@ class EmulatorApp:
 
     def _faulted(self, environ: dict[str, Any]) -> Response | None:
         faults = self.state.faults
-        if faults.latency_ms:
-            time.sleep(faults.latency_ms / 1000)
         fault = faults.roll()
         if fault == "drop":
             sock = environ.get("werkzeug.socket")
@@ -175,6 +182,7 @@ class EmulatorConfig:
     redirect_uris: tuple[str, ...] = DEFAULT_REDIRECT_URIS
     refresh_token: str | None = None
     location: str = "us"
+    now: datetime | None = None  # the generated org's "today"; default: today (UTC midnight)
 
 
 @dataclass
@@ -190,7 +198,7 @@ class RunningEmulator:
         self.server.server_close()
         self.thread.join(timeout=5)
 
-    def __enter__(self) -> "RunningEmulator":
+    def __enter__(self) -> RunningEmulator:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -198,11 +206,15 @@ class RunningEmulator:
 
 
 def build_state(config: EmulatorConfig, data: OrgData | None = None) -> EmulatorState:
+    clock = Clock()
     if data is None:
         from .generator import generate_org
 
-        data = generate_org(config.preset, seed=config.seed, edition=config.edition, licences=config.licences)
-    state = EmulatorState(data)
+        today = clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
+        data = generate_org(config.preset, seed=config.seed, edition=config.edition, licences=config.licences,
+                            now=config.now or today)
+        gc.freeze()  # millions of long-lived record dicts: keep them out of later full collections
+    state = EmulatorState(data, clock=clock)
     state.accounts.location = config.location
     state.accounts.register_client(config.client_id, config.client_secret, tuple(config.redirect_uris))
     if config.refresh_token:
