@@ -19,5 +19,10 @@ def test_first_visit_shows_the_demo_org_edition_users_and_records(app_url: str, 
     expect(edition).to_contain_text("Enterprise", timeout=60_000)
     expect(page.locator("[data-testid='stMetric']").filter(has_text="Users")).to_contain_text(re.compile(r"\d+"))
     expect(page.get_by_text("Records per module")).to_be_visible()
+    frames = page.locator("[data-testid='stDataFrame']")
+    expect(frames).to_have_count(2, timeout=30_000)
+    expect(frames.first.locator("canvas").first).to_be_visible(timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1_500)  # the data grid paints its canvas after it is attached
     page.screenshot(path=str(screenshot_dir / "demo_org.png"), full_page=True)
     page.close()
