@@ -23,10 +23,11 @@ class ControlError(ValueError):
 
 
 def _body(request: Request) -> dict[str, Any]:
-    if not request.data:
+    raw = request.get_data(as_text=True)
+    if not raw:
         return {}
     try:
-        body = json.loads(request.get_data(as_text=True))
+        body = json.loads(raw)
     except ValueError:
         raise ControlError("body is not valid JSON") from None
     if not isinstance(body, dict):
@@ -69,7 +70,10 @@ def faults(state: EmulatorState, request: Request) -> Response:
         state.faults.reset()
     elif request.method == "POST":
         state.faults.update(_body(request))
-    return json_response(state.faults.to_json())
+    # not Faults.to_json(): dataclasses.asdict deep-copies its lock and fails ("cannot pickle")
+    current = state.faults
+    return json_response({"error_rate": current.error_rate, "drop_rate": current.drop_rate,
+                          "latency_ms": current.latency_ms, "seed": current.seed})
 
 
 def expire_tokens(state: EmulatorState, request: Request) -> Response:

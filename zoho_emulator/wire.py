@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import Any, Callable
+from typing import Any
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
@@ -90,10 +91,11 @@ class CallContext:
             self._sub_entered = False
 
     def json_body(self) -> Any:
-        if not self.request.data:
+        raw = self.request.get_data(as_text=True)  # whatever the Content-Type claims
+        if not raw:
             raise ZohoError("INVALID_DATA", "body is empty", {})
         try:
-            return json.loads(self.request.get_data(as_text=True))
+            return json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             raise ZohoError("INVALID_DATA", "the request body is not valid JSON", {}) from None
 
