@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class Clock:
@@ -17,16 +17,16 @@ class Clock:
         with self._lock:
             if self._frozen is not None:
                 return self._frozen
-            return datetime.now(timezone.utc).replace(microsecond=0) + self._offset
+            return datetime.now(UTC).replace(microsecond=0) + self._offset
 
     def set(self, when: datetime) -> None:
         if when.tzinfo is None:
             raise ValueError("the clock needs an aware datetime")
         with self._lock:
             if self._frozen is not None:
-                self._frozen = when.astimezone(timezone.utc)
+                self._frozen = when.astimezone(UTC)
             else:
-                self._offset = when - datetime.now(timezone.utc)
+                self._offset = when - datetime.now(UTC)
 
     def advance(self, seconds: float) -> datetime:
         with self._lock:
@@ -38,11 +38,11 @@ class Clock:
 
     def freeze(self, frozen: bool = True) -> None:
         with self._lock:
-            current = datetime.now(timezone.utc).replace(microsecond=0) + self._offset
+            current = datetime.now(UTC).replace(microsecond=0) + self._offset
             if frozen and self._frozen is None:
                 self._frozen = current
             elif not frozen and self._frozen is not None:
-                self._offset = self._frozen - datetime.now(timezone.utc)
+                self._offset = self._frozen - datetime.now(UTC)
                 self._frozen = None
 
     @property

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import random
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -47,4 +47,5 @@ class Faults:
         return None
 
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+        return {"error_rate": self.error_rate, "drop_rate": self.drop_rate, "latency_ms": self.latency_ms,
+                "seed": self.seed}

@@ -6,9 +6,10 @@ Plain Python objects, no HTTP. Records are dicts keyed by field API name (see ``
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Iterator
+from typing import Any
 
 from .schema import MODULES, ModuleDef
 

@@ -174,7 +174,8 @@ class Accounts:
                 raise OAuthError("invalid_redirect_uri")
             grant.used = True
             refresh = self._new_refresh_token(client_id, grant.user_id, grant.scopes, now) if grant.offline else None
-            return self._mint(client_id, grant.user_id, grant.scopes, refresh, now), refresh
+            # minted from the grant code, not "using a refresh token": not in the 10-per-10-min count
+            return self._mint(client_id, grant.user_id, grant.scopes, refresh, now, counted=False), refresh
 
     def refresh(self, client_id: str, client_secret: str, refresh_token: str, now: datetime) -> AccessToken:
         with self._lock:
@@ -206,12 +207,13 @@ class Accounts:
         return rt
 
     def _mint(self, client_id: str, user_id: str, scopes: frozenset[str], rt: RefreshToken | None,
-              now: datetime) -> AccessToken:
+              now: datetime, counted: bool = True) -> AccessToken:
         at = AccessToken(f"1000.{secrets.token_hex(16)}.{secrets.token_hex(16)}", client_id, user_id, scopes,
                          now + ACCESS_TOKEN_LIFETIME, rt.token if rt else None)
         self.access_tokens[at.token] = at
         if rt is not None:
-            rt.mints.append(now)
+            if counted:
+                rt.mints.append(now)
             rt.access_tokens.append(at.token)
             while len(rt.access_tokens) > LIVE_ACCESS_TOKENS_PER_REFRESH:
                 old = self.access_tokens.get(rt.access_tokens.popleft())

@@ -12,8 +12,15 @@ from typing import Any
 from .errors import ZohoError
 from .model import DeletedRecord, OrgData, full_name
 from .schema import MODULES, ModuleDef
-from .validation import (check_activity_links, check_call, check_deal, check_event,
-                         check_picklist_strict, coerce, invalid)
+from .validation import (
+    check_activity_links,
+    check_call,
+    check_deal,
+    check_event,
+    check_picklist_strict,
+    coerce,
+    invalid,
+)
 
 MAX_RECORDS_PER_CALL = 100
 SYSTEM_KEYS = frozenset({"$se_module", "$append_values", "$approval_state"})
@@ -130,7 +137,7 @@ def update_one(data: OrgData, module_name: str, item: Any, index: int, user_id: 
 
 
 def upsert_one(data: OrgData, module_name: str, item: Any, index: int, check_fields: list[str],
-               user_id: str, now: datetime, tz, index_of: "DuplicateIndex") -> dict[str, Any]:
+               user_id: str, now: datetime, tz, index_of: DuplicateIndex) -> dict[str, Any]:
     if isinstance(item, dict):
         for name in check_fields:
             value = item.get(name)

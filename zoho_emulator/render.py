@@ -1,9 +1,10 @@
 """Internal record -> Zoho's JSON shapes (lookups as objects, datetimes in the user's zone)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, tzinfo
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .model import OrgData

@@ -7,6 +7,7 @@ are ``{"error": ...}`` with HTTP 200, except the "Access Denied" throttle (400).
 from __future__ import annotations
 
 import html
+from datetime import datetime
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from werkzeug.utils import redirect
@@ -80,12 +81,13 @@ def consent(state: EmulatorState, request: Request) -> Response:
     return redirect(_with_query(redirect_uri, params), 302)
 
 
-def _token_json(state: EmulatorState, at: AccessToken, rt: RefreshToken | None) -> dict:
+def _token_json(state: EmulatorState, at: AccessToken, rt: RefreshToken | None, now: datetime) -> dict:
     body = {"access_token": at.token}
     if rt is not None:
         body["refresh_token"] = rt.token
+    # from the minting instant: a second clock read could cross a second and say 3599
     body.update({"scope": " ".join(sorted(at.scopes)), "api_domain": state.base_url, "token_type": "Bearer",
-                 "expires_in": int((at.expires_at - state.clock.now()).total_seconds())})
+                 "expires_in": int((at.expires_at - now).total_seconds())})
     return body
 
 
@@ -105,7 +107,7 @@ def token(state: EmulatorState, request: Request) -> Response:
             raise OAuthError("unsupported_grant_type")
     except OAuthError as err:
         return json_response(err.body(), 400 if err.code == "Access Denied" else 200)
-    return json_response(_token_json(state, at, rt))
+    return json_response(_token_json(state, at, rt, now))
 
 
 def revoke(state: EmulatorState, request: Request) -> Response:

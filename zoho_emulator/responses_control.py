@@ -70,10 +70,7 @@ def faults(state: EmulatorState, request: Request) -> Response:
         state.faults.reset()
     elif request.method == "POST":
         state.faults.update(_body(request))
-    # not Faults.to_json(): dataclasses.asdict deep-copies its lock and fails ("cannot pickle")
-    current = state.faults
-    return json_response({"error_rate": current.error_rate, "drop_rate": current.drop_rate,
-                          "latency_ms": current.latency_ms, "seed": current.seed})
+    return json_response(state.faults.to_json())
 
 
 def expire_tokens(state: EmulatorState, request: Request) -> Response:

@@ -127,7 +127,12 @@ def module_json(module: ModuleDef) -> dict[str, Any]:
 
 def list_modules(ctx: CallContext) -> Response:
     ctx.require_scope("ZohoCRM.settings.modules.READ")
+    since = parse_header_time(ctx, "If-Modified-Since")
     ctx.spend(cost_of("settings.modules"))
+    # the module list never changes after the org is created: 304 for a client that has it (the SDK's cache)
+    created = ctx.state.data.org.created_time
+    if since is not None and created is not None and since >= created:
+        return empty_response(304)
     return json_response({"modules": [module_json(m) for m in MODULES.values()]})
 
 

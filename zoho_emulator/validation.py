@@ -12,10 +12,32 @@ from typing import Any
 
 from .errors import ZohoError
 from .model import OrgData
-from .schema import (BIGINT, BOOLEAN, CURRENCY, DATE, DATETIME, DEAL_STAGES, DOUBLE, EMAIL, INTEGER,
-                     LOOKUP, MULTIMODULE_LOOKUP, MULTISELECT, OWNERLOOKUP, PARTICIPANTS, PERCENT,
-                     PHONE, PICKLIST, PIPELINES, TEXT, TEXTAREA, WEBSITE, WHAT_ID_MODULES, FieldDef,
-                     ModuleDef)
+from .schema import (
+    BIGINT,
+    BOOLEAN,
+    CURRENCY,
+    DATE,
+    DATETIME,
+    DEAL_STAGES,
+    DOUBLE,
+    EMAIL,
+    INTEGER,
+    LOOKUP,
+    MULTIMODULE_LOOKUP,
+    MULTISELECT,
+    OWNERLOOKUP,
+    PARTICIPANTS,
+    PERCENT,
+    PHONE,
+    PICKLIST,
+    PIPELINES,
+    TEXT,
+    TEXTAREA,
+    WEBSITE,
+    WHAT_ID_MODULES,
+    FieldDef,
+    ModuleDef,
+)
 
 DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -1,7 +1,7 @@
 """Zoho's rules as plain objects, tested without HTTP (credits, windows, scopes, costs)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,7 +11,7 @@ from zoho_emulator.editions import limits_for
 from zoho_emulator.metering import CreditWindow, Gate
 from zoho_emulator.oauth import scope_grants
 
-T0 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 LIMITS_DOC = "https://www.zoho.com/crm/developer/docs/api/v8/api-limits.html"
 
 
