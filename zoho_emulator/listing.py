@@ -182,6 +182,6 @@ def paginate(ordered: list[str], *, page_raw: str | None, per_page: int, token_r
             raise ZohoError("DISCRETE_PAGINATION_LIMIT_EXCEEDED",
                             "use page_token to fetch records beyond 2000", {"limit": DISCRETE_LIMIT})
     chunk = ordered[offset: offset + per_page]
-    more = offset + per_page < len(ordered) and offset + per_page < TOKEN_LIMIT
+    more = offset + per_page < len(ordered)  # past 100,000 rows the next token is refused
     token = tokens.issue(user_id, binding, offset + per_page, page + 1, now) if more else None
     return Page(chunk, page, per_page, more, token, tokens.expiry(now) if token else None)

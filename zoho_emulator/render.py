@@ -54,7 +54,7 @@ def render_field(data: OrgData, module: ModuleDef, record: dict[str, Any], api_n
     if fd is None or value is None:
         return plain(value, tz)
     if fd.data_type == OWNERLOOKUP:
-        return user_ref(data, value, with_email=api_name == "Owner")
+        return user_ref(data, value)
     if fd.data_type == LOOKUP:
         name = data.lookup_name(fd.lookup_module or "", value)
         return None if name is None and data.get(fd.lookup_module or "", value) is None else {"name": name, "id": value}

@@ -122,3 +122,25 @@ def test_clock_advances_and_freezes_without_waiting() -> None:
     assert clock.now() == T0
     with pytest.raises(ValueError):
         clock.set(datetime(2026, 1, 1))
+
+
+def test_page_tokens_stop_at_100000_rows_with_pagination_limit_exceeded() -> None:
+    """page_token reaches at most 100,000 rows; beyond -> PAGINATION_LIMIT_EXCEEDED (get-records v8)."""
+    from zoho_emulator.errors import ZohoError
+    from zoho_emulator.listing import PageTokens, paginate
+
+    ordered = [str(i) for i in range(100_300)]
+    tokens, seen, token = PageTokens(), 0, None
+    page = paginate(ordered, page_raw=None, per_page=200, token_raw=None, tokens=tokens, user_id="u",
+                    binding="b", now=T0)
+    while True:
+        seen += len(page.ids)
+        token = page.next_page_token
+        assert token is not None
+        try:
+            page = paginate(ordered, page_raw=None, per_page=200, token_raw=token, tokens=tokens, user_id="u",
+                            binding="b", now=T0)
+        except ZohoError as err:
+            assert err.code == "PAGINATION_LIMIT_EXCEEDED"
+            break
+    assert seen == 100_000
