@@ -1,0 +1,1 @@
+"""DuckDB: the schema and its migrations, and the queries the rest of the engine needs."""

@@ -1,0 +1,243 @@
+"""The credit ledger: one row per HTTP attempt to Zoho, and the sums the budget and dashboard need.
+
+Zoho charges credits per call and shows usage only per OAuth user (always the admin), so this is the
+only place that can say which user, job and API spent them. It must hold every call: ``record`` is
+the client's observer and is called on the request path of many threads, so it only appends to a
+buffer; batches reach DuckDB when the buffer is full, every ``flush_interval_s`` from a background
+thread, on ``flush()`` and on ``close()``. A failed write puts the batch back to be retried.
+
+Ledger rows are written in their own transactions, never in a caller's: credits are spent whether or
+not the work that spent them commits. Queries flush first, so they see every call recorded before
+them, and return small frozen dataclasses (aggregates, never raw rows) that pandas turns into a
+frame with ``pd.DataFrame(result)``.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ..zoho.calls import ApiCall
+from .db import Store
+
+log = logging.getLogger(__name__)
+
+BUCKETS = {"minute": "1 minute", "hour": "1 hour", "day": "1 day", "week": "1 week"}
+_FAILED = "(http_status = 0 OR http_status >= 400 OR zoho_code IS NOT NULL)"
+_INSERT = """
+INSERT INTO credit_ledger
+SELECT unnest($org_id::VARCHAR[]), unnest($called_at::TIMESTAMPTZ[]), unnest($method::VARCHAR[]),
+       unnest($api::VARCHAR[]), unnest($path::VARCHAR[]), unnest($module::VARCHAR[]),
+       unnest($http_status::SMALLINT[]), unnest($zoho_code::VARCHAR[]), unnest($credits::INTEGER[]),
+       unnest($latency_ms::DOUBLE[]), unnest($job::VARCHAR[]), unnest($attributed_user::VARCHAR[])
+"""
+
+
+@dataclass(frozen=True)
+class CreditSum:
+    """Credits and calls for one user, job, API or org (``key`` is None for "none given")."""
+
+    key: str | None
+    credits: int
+    calls: int
+    failed_calls: int  # no answer, an HTTP error, or a Zoho error code
+
+
+@dataclass(frozen=True)
+class CreditBucket:
+    start: datetime  # the bucket's first instant, UTC
+    credits: int
+    calls: int
+
+
+class Ledger:
+    def __init__(self, store: Store, batch_size: int = 500, flush_interval_s: float | None = 1.0) -> None:
+        self._store = store
+        self._batch_size = batch_size
+        self._pending: list[ApiCall] = []
+        self._lock = threading.Lock()  # guards _pending and _closed; never held during I/O
+        self._flush_lock = threading.Lock()  # one flush at a time, so flush() returning means written
+        self._closed = False
+        self._stop = threading.Event()
+        self._flusher: threading.Thread | None = None
+        if flush_interval_s is not None:
+            self._flusher = threading.Thread(target=self._flush_periodically, args=(flush_interval_s,),
+                                             name="credit-ledger-flush", daemon=True)
+            self._flusher.start()
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def record(self, call: ApiCall) -> None:
+        """Account for one HTTP attempt. Cheap and never raises for a storage problem."""
+        with self._lock:
+            self._pending.append(call)
+            full = len(self._pending) >= self._batch_size or self._closed
+        if full:
+            self._flush_quietly(blocking=self._closed)
+
+    __call__ = record  # a Ledger is a zoho.calls.CallObserver
+
+    def flush(self) -> int:
+        """Write every call recorded so far; return how many rows were written."""
+        if self._store.in_transaction:
+            raise RuntimeError("flush the ledger outside a store transaction: its rows must not roll back with it")
+        with self._flush_lock:
+            return self._write_pending()
+
+    @property
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._pending)
+
+    def close(self) -> None:
+        """Stop the background flusher and write what is left. Calls recorded later are written at once."""
+        if self._store.in_transaction:
+            raise RuntimeError("close the ledger outside a store transaction: its flusher may be waiting for it")
+        with self._lock:
+            self._closed = True
+        self._stop.set()
+        if self._flusher is not None:
+            self._flusher.join()
+        self.flush()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _insert(self, batch: list[ApiCall]) -> None:
+        columns: dict[str, list[Any]] = {
+            "org_id": [c.org_id for c in batch], "called_at": [_as_utc(c.at) for c in batch],
+            "method": [c.method for c in batch], "api": [c.api for c in batch], "path": [c.path for c in batch],
+            "module": [c.module for c in batch], "http_status": [c.http_status for c in batch],
+            "zoho_code": [c.zoho_code for c in batch], "credits": [c.credits for c in batch],
+            "latency_ms": [float(c.latency_ms) for c in batch], "job": [c.job for c in batch],
+            "attributed_user": [c.user for c in batch]}
+        with self._store.transaction() as cursor:
+            cursor.execute(_INSERT, columns)
+
+    def _write_pending(self) -> int:
+        """Called with ``_flush_lock`` held; a failed batch goes back to the front of the buffer."""
+        with self._lock:
+            batch, self._pending = self._pending, []
+        if not batch:
+            return 0
+        try:
+            self._insert(batch)
+        except BaseException:
+            with self._lock:
+                self._pending[:0] = batch
+            raise
+        return len(batch)
+
+    def _flush_quietly(self, blocking: bool) -> None:
+        if self._store.in_transaction:
+            return  # this thread holds the write lock: leave the batch to the flusher thread
+        if not self._flush_lock.acquire(blocking=blocking):
+            return  # another thread is writing; what it did not take goes with the next flush
+        try:
+            self._write_pending()
+        except Exception:
+            log.exception("could not write %d credit-ledger rows; they stay buffered and are retried",
+                          self.pending)
+        finally:
+            self._flush_lock.release()
+
+    def _flush_periodically(self, interval_s: float) -> None:
+        while not self._stop.wait(interval_s):
+            self._flush_quietly(blocking=True)
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def total(self, org_id: str, since: datetime | None = None, until: datetime | None = None) -> int:
+        """Credits charged to the org in [since, until)."""
+        where, params = _window(org_id, since, until)
+        return int(self._one(f"SELECT coalesce(sum(credits), 0) FROM credit_ledger WHERE {where}", params))
+
+    def used_last_24h(self, org_id: str, now: datetime) -> int:
+        """Credits in Zoho's rolling window (now - 24 h, now], the figure the daily limit applies to."""
+        self._flush_for_read()
+        end = _as_utc(now, "now")
+        return int(self._one(
+            "SELECT coalesce(sum(credits), 0) FROM credit_ledger "
+            "WHERE org_id = $org_id AND called_at > $start AND called_at <= $end",
+            {"org_id": org_id, "start": end - timedelta(hours=24), "end": end}))
+
+    def by_user(self, org_id: str, since: datetime | None = None, until: datetime | None = None) -> list[CreditSum]:
+        """Per attributed user; ``key`` None is org-wide work (see ``by_job`` for which)."""
+        return self._sums("attributed_user", org_id, since, until)
+
+    def by_job(self, org_id: str, since: datetime | None = None, until: datetime | None = None) -> list[CreditSum]:
+        return self._sums("job", org_id, since, until)
+
+    def by_api(self, org_id: str, since: datetime | None = None, until: datetime | None = None) -> list[CreditSum]:
+        return self._sums("api", org_id, since, until)
+
+    def by_org(self, since: datetime | None = None, until: datetime | None = None) -> list[CreditSum]:
+        """Every org side by side, for CSMs."""
+        return self._sums("org_id", None, since, until)
+
+    def series(self, org_id: str, since: datetime, bucket: str = "hour",
+               until: datetime | None = None) -> list[CreditBucket]:
+        """Credits per bucket over [since, until) (default until: now); empty buckets are zeros, not gaps."""
+        if bucket not in BUCKETS:
+            raise ValueError(f"bucket must be one of {', '.join(BUCKETS)}, not {bucket!r}")
+        end = datetime.now(UTC) if until is None else until
+        where, params = _window(org_id, since, end)
+        if params["until"] <= params["since"]:
+            return []
+        self._flush_for_read()
+        rows = self._store.query(f"""
+            WITH buckets AS (
+                SELECT unnest(generate_series(date_trunc($bucket, $since),
+                                              date_trunc($bucket, $until - INTERVAL 1 MICROSECOND),
+                                              $step::INTERVAL)) AS start),
+            spent AS (
+                SELECT date_trunc($bucket, called_at) AS start, sum(credits) AS credits, count(*) AS calls
+                FROM credit_ledger WHERE {where} GROUP BY ALL)
+            SELECT b.start, coalesce(s.credits, 0), coalesce(s.calls, 0)
+            FROM buckets b LEFT JOIN spent s USING (start) ORDER BY b.start""",
+            {**params, "bucket": bucket, "step": BUCKETS[bucket]})
+        return [CreditBucket(start, int(credits), int(calls)) for start, credits, calls in rows]
+
+    def _sums(self, column: str, org_id: str | None, since: datetime | None, until: datetime | None) -> list[CreditSum]:
+        where, params = _window(org_id, since, until)
+        self._flush_for_read()
+        rows = self._store.query(
+            f"SELECT {column}, sum(credits), count(*), count(*) FILTER (WHERE {_FAILED}) "
+            f"FROM credit_ledger WHERE {where} GROUP BY {column} ORDER BY 2 DESC, 1 NULLS LAST", params)
+        return [CreditSum(key, int(credits), int(calls), int(failed)) for key, credits, calls, failed in rows]
+
+    def _one(self, sql: str, params: dict[str, Any]) -> Any:
+        self._flush_for_read()
+        return self._store.query(sql, params)[0][0]
+
+    def _flush_for_read(self) -> None:
+        if not self._store.in_transaction:
+            self.flush()
+
+
+def _window(org_id: str | None, since: datetime | None, until: datetime | None) -> tuple[str, dict[str, Any]]:
+    clauses, params = ["true"], {}
+    if org_id is not None:
+        clauses.append("org_id = $org_id")
+        params["org_id"] = org_id
+    if since is not None:
+        clauses.append("called_at >= $since")
+        params["since"] = _as_utc(since, "since")
+    if until is not None:
+        clauses.append("called_at < $until")
+        params["until"] = _as_utc(until, "until")
+    return " AND ".join(clauses), params
+
+
+def _as_utc(moment: datetime, name: str | None = None) -> datetime:
+    """Aware datetimes only in queries: a naive one would silently mean the server's zone to someone."""
+    if moment.tzinfo is None:
+        if name is not None:
+            raise ValueError(f"{name} must be timezone-aware (UTC), got {moment.isoformat()}")
+        return moment.replace(tzinfo=UTC)  # a recorded call is never refused; ApiCall.at is UTC
+    return moment.astimezone(UTC)
