@@ -17,15 +17,14 @@ class EditionAllowance:
     name: str
     per_licence: int
     cap: int | None
-    concurrency: int
 
 
 ALLOWANCES = {
-    "free": EditionAllowance("Free", 0, 5_000, 5),
-    "standard": EditionAllowance("Standard", 250, 100_000, 10),
-    "professional": EditionAllowance("Professional", 500, 3_000_000, 15),
-    "enterprise": EditionAllowance("Enterprise", 1_000, 5_000_000, 20),
-    "ultimate": EditionAllowance("Ultimate", 2_000, None, 25),
+    "free": EditionAllowance("Free", 0, 5_000),
+    "standard": EditionAllowance("Standard", 250, 100_000),
+    "professional": EditionAllowance("Professional", 500, 3_000_000),
+    "enterprise": EditionAllowance("Enterprise", 1_000, 5_000_000),
+    "ultimate": EditionAllowance("Ultimate", 2_000, None),
 }
 # What Zoho's org API may report as paid_type for the same editions (Zoho One, CRM Plus, Starter)
 EDITION_ALIASES = {"starter": "standard", "zoho_one": "enterprise", "zohoone": "enterprise",
@@ -66,8 +65,3 @@ def check_supported(edition: str) -> None:
             f"Zoho reports the edition {edition!r}, which this integration does not recognise. Supported: "
             "Standard/Starter, Professional, Enterprise and Ultimate. Contact support with this message.")
 
-
-def safe_concurrency(edition: str) -> int:
-    """Stay under the edition's concurrent-call limit, leaving room for the customer's own integrations."""
-    limit = ALLOWANCES.get(edition, ALLOWANCES["standard"]).concurrency
-    return max(2, limit // 2)

@@ -1,58 +1,145 @@
-"""The thin facade that pages, the CLI and tests call."""
+"""The thin facade that pages, the CLI and tests call. Knows nothing of Streamlit."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from .zoho.session import ZohoSession
+from .onboarding import Connected, ConnectStart, Onboarding, OnboardingRefused, data_centre
+from .onboarding import begin as begin_onboarding
+from .runtime import Runtime
+from .store.orgs import Org
+from .store.users import HeldConversation, MappingCounts
+from .user_mapping import OurUser, UserMapping, ZohoUser, map_users
+from .zoho import ZohoError, attributed_to
 
-MIRRORED_MODULES = ("Contacts", "Leads", "Accounts", "Deals", "Calls", "Events", "Tasks")
+ZOHO_MODULES = ("Contacts", "Leads", "Accounts", "Deals", "Calls", "Events", "Tasks")
+
+__all__ = ["OnboardingRefused", "ZohoError"]
 
 
 @dataclass(frozen=True)
-class ZohoUserRow:
-    name: str
-    email: str
-    status: str
-    profile: str
-    role: str
+class ConnectionOverview:
+    org: Org
+    credits_used_24h: int
+    credit_budget: int  # the org's budget share of its daily limit
+    counts: MappingCounts
+    mapping: UserMapping
+    held: list[HeldConversation]
 
 
-@dataclass(frozen=True)
-class OrgOverview:
-    company_name: str
-    edition: str
-    licences: int
-    users: list[ZohoUserRow]
-    record_counts: dict[str, int]
+def _onboarding(rt: Runtime) -> Onboarding:
+    return Onboarding(rt.orgs, rt.pending, rt.record_call)
 
 
-def _all_users(session: ZohoSession) -> list[ZohoUserRow]:
-    rows: list[ZohoUserRow] = []
-    page = 1
-    while True:
-        body = session.get_json("/users", type="AllUsers", page=page, per_page=200)
-        for user in body.get("users", []):
-            rows.append(ZohoUserRow(user["full_name"], user["email"], user["status"],
-                                    user["profile"]["name"], user["role"]["name"]))
-        if not body.get("info", {}).get("more_records"):
-            return rows
-        page += 1
+# -- connecting -----------------------------------------------------------------------------------
+def begin_connect(rt: Runtime, *, data_centre_code: str, client_id: str, client_secret: str, redirect_uri: str,
+                  accounts_url: str | None = None, started_by_email: str | None = None) -> ConnectStart:
+    return begin_onboarding(rt.pending, data_centre(data_centre_code, accounts_url), client_id, client_secret,
+                            redirect_uri, started_by_email)
 
 
-def record_count(session: ZohoSession, module: str) -> int:
-    """One COQL aggregate per module: 1 credit, where Zoho's count API is priced higher."""
-    body = session.coql(f"select COUNT(id) from {module} where id is not null")
-    rows = body.get("data") or [{}]
-    return int(next(iter(rows[0].values()), 0) or 0)
+def finish_connect(rt: Runtime, *, state: str, code: str | None, accounts_server: str | None = None,
+                   error: str | None = None) -> Connected:
+    connected = _onboarding(rt).finish(state, code, accounts_server, error)
+    rt.forget_client(connected.org.org_id)
+    refresh_zoho_users(rt, connected.org.org_id)
+    return connected
 
 
-def org_overview(session: ZohoSession) -> OrgOverview:
-    org = session.get_json("/org")["org"][0]
-    licence = org.get("license_details") or {}
-    return OrgOverview(
-        company_name=org.get("company_name", ""),
-        edition=licence.get("paid_type") or ("free" if not licence.get("paid") else "unknown"),
-        licences=int(licence.get("users_license_purchased") or 0),
-        users=_all_users(session),
-        record_counts={module: record_count(session, module) for module in MIRRORED_MODULES},
-    )
+def connect_with_refresh_token(rt: Runtime, *, data_centre_code: str, client_id: str, client_secret: str,
+                               refresh_token: str, accounts_url: str | None = None) -> Connected:
+    connected = _onboarding(rt).with_refresh_token(data_centre(data_centre_code, accounts_url), client_id,
+                                                    client_secret, refresh_token)
+    rt.forget_client(connected.org.org_id)
+    refresh_zoho_users(rt, connected.org.org_id)
+    return connected
+
+
+def disconnect(rt: Runtime, org_id: str) -> Org:
+    """Revoke our refresh token at Zoho (best effort: Zoho may be unreachable) and forget the secrets."""
+    try:
+        with attributed_to(job="disconnect"):
+            rt.client(org_id).revoke()
+    except ZohoError:
+        pass  # the stored token is deleted either way; an admin can also revoke it in Zoho
+    rt.forget_client(org_id)
+    return rt.orgs.disconnect(org_id)
+
+
+def list_orgs(rt: Runtime, connected_only: bool = False) -> list[Org]:
+    return rt.orgs.list("connected" if connected_only else None)
+
+
+# -- users ----------------------------------------------------------------------------------------
+def _zoho_user(raw: dict[str, Any]) -> ZohoUser:
+    profile = (raw.get("profile") or {}).get("name") or ""
+    return ZohoUser(str(raw["id"]), str(raw.get("email") or ""), str(raw.get("full_name") or ""),
+                    str(raw.get("status") or ""), profile, (raw.get("role") or {}).get("name") or "",
+                    profile == "Administrator")
+
+
+def refresh_zoho_users(rt: Runtime, org_id: str) -> list[HeldConversation]:
+    """Pull Zoho's users, map ours to them, release conversations of newly mapped users."""
+    with attributed_to(job="users.refresh"):
+        raw = rt.client(org_id).users("AllUsers")
+    rt.users.replace_zoho_users(org_id, [_zoho_user(u) for u in raw])
+    return _remap(rt, org_id)
+
+
+def set_our_users(rt: Runtime, org_id: str, users: list[OurUser]) -> list[HeldConversation]:
+    rt.users.replace_our_users(org_id, users)
+    return _remap(rt, org_id)
+
+
+def map_user(rt: Runtime, org_id: str, our_email: str, zoho_user_id: str | None) -> list[HeldConversation]:
+    """An admin's manual choice (None clears it); releases what the user had held."""
+    rt.users.set_manual(org_id, our_email, zoho_user_id)
+    return _remap(rt, org_id)
+
+
+def _remap(rt: Runtime, org_id: str) -> list[HeldConversation]:
+    with rt.store.transaction():
+        _, newly_mapped = rt.users.remap(org_id)
+        released: list[HeldConversation] = []
+        for email in newly_mapped:
+            released.extend(rt.held.release_for(org_id, email))
+    return released
+
+
+def hold_if_unmapped(rt: Runtime, org_id: str, conversation_id: str, user_email: str,
+                     payload: dict[str, Any]) -> bool:
+    """A conversation whose user has no Zoho user is held (shown, never dropped) until one is mapped."""
+    if rt.users.mapped_zoho_user_id(org_id, user_email) is not None:
+        return False
+    rt.held.hold(org_id, conversation_id, user_email, payload, "no Zoho user is mapped to this user's email")
+    return True
+
+
+# -- what the Connection page shows ---------------------------------------------------------------
+def connection_overview(rt: Runtime, org_id: str, now: datetime | None = None) -> ConnectionOverview:
+    org = rt.orgs.get(org_id)
+    limit = org.daily_credit_limit or 0
+    mapping = map_users(rt.users.our_users(org_id), rt.users.zoho_users(org_id), rt.users.manual_mappings(org_id))
+    return ConnectionOverview(org, rt.ledger.used_last_24h(org_id, now or datetime.now(UTC)),
+                              int(limit * org.budget_share), rt.users.counts(org_id), mapping,
+                              rt.held.held(org_id))
+
+
+def record_counts(rt: Runtime, org_id: str) -> dict[str, int]:
+    """Records per module in Zoho: one COQL aggregate each (1 credit), cheaper than the count API."""
+    client = rt.client(org_id)
+    counts = {}
+    with attributed_to(job="overview"):
+        for module in ZOHO_MODULES:
+            result = client.coql(f"select COUNT(id) from {module} where id is not null")
+            row = result.rows[0] if result.rows else {}
+            counts[module] = int(next(iter(row.values()), 0) or 0)
+    return counts
+
+
+def credits_by(rt: Runtime, org_id: str, dimension: str, hours: int = 24) -> list[Any]:
+    since = datetime.now(UTC) - timedelta(hours=hours)
+    query = {"user": rt.ledger.by_user, "job": rt.ledger.by_job, "api": rt.ledger.by_api}[dimension]
+    return query(org_id, since=since)
+

@@ -121,7 +121,7 @@ def _org_and_users(rng: random.Random, spec: Preset, edition: str, licences: int
     start = now - timedelta(days=HISTORY_DAYS)
     org_created = start - timedelta(days=rng.randint(60, 400), seconds=rng.randrange(86400))
 
-    ids = IdSequence()
+    ids = IdSequence(prefix=str(rng.randrange(1_000_000, 10_000_000)))  # ids differ between orgs, as in Zoho
     zgid = str(rng.randrange(600_000_000, 900_000_000))
     org = Org(id=ids.next(), zgid=zgid, company_name=company.name, domain_name=f"org{zgid}",
               primary_email="", edition=edition, licences=licences,

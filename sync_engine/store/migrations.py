@@ -136,11 +136,25 @@ CREATE TABLE held_conversations (
 CREATE INDEX held_conversations_by_user ON held_conversations (org_id, user_email_normalised);
 """
 
+_PENDING_CONNECTIONS = """
+CREATE TABLE pending_connections (              -- an OAuth sign-in under way, keyed by its state value
+    state              VARCHAR PRIMARY KEY,
+    data_centre        VARCHAR NOT NULL,
+    accounts_url       VARCHAR NOT NULL,
+    client_id          VARCHAR NOT NULL,
+    client_secret_enc  BLOB NOT NULL,
+    redirect_uri       VARCHAR NOT NULL,
+    started_by_email   VARCHAR,
+    created_at         TIMESTAMPTZ NOT NULL
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "orgs and their encrypted secrets", _ORGS),
     Migration(2, "credit ledger", _CREDIT_LEDGER),
     Migration(3, "zoho users, our users and the mapping", _USERS),
     Migration(4, "conversations held for unmapped users", _HELD_CONVERSATIONS),
+    Migration(5, "OAuth sign-ins under way", _PENDING_CONNECTIONS),
 )
 
 _SCHEMA_VERSION = """

@@ -1,88 +1,85 @@
-"""One org connection over HTTP: an access token from a refresh token, refreshed when it lapses.
+"""The first cut's interface (``get_json``, ``coql``), kept for the demo page, now a thin shim over ZohoClient.
 
-A first, small cut of the client (OAuth refresh and JSON calls); retries, metering and typed errors
-come with the connect-and-meter work. Tokens are never logged or put in exception messages.
+New code should use :class:`~.client.ZohoClient` directly. Calls made through a session are metered
+like any others; pass ``observer`` to see them (by default they are not recorded anywhere).
 """
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 
+from .calls import ApiCall, CallObserver
+from .client import Connection, ZohoClient
+from .errors import ZohoError
+
 API_VERSION = "v8"
+ZohoApiError = ZohoError  # the first cut's name
+
+_API_BY_PATH = {"/org": "org", "/users": "users.list", "/settings/modules": "settings.modules",
+                "/settings/fields": "settings.fields", "/settings/layouts": "settings.layouts",
+                "/settings/pipeline": "settings.pipeline", "/coql": "coql"}
 
 
-class ZohoApiError(Exception):
-    """A Zoho error answer: its HTTP status, Zoho code, message and details."""
+WRITE_APIS = frozenset({"records.insert", "records.update", "records.upsert", "records.delete"})
 
-    def __init__(self, status: int, code: str, message: str, details: dict[str, Any] | None = None) -> None:
-        super().__init__(f"Zoho answered {status} {code}: {message}")
-        self.status, self.code, self.message, self.details = status, code, message, details or {}
+
+def _ignore(_call: ApiCall) -> None:
+    return None
+
+
+def api_for_path(method: str, path: str) -> tuple[str, str | None]:
+    """The ledger name and module for a CRM path like ``/Contacts`` or ``/users``."""
+    if path in _API_BY_PATH:
+        return _API_BY_PATH[path], None
+    parts = [p for p in path.split("/") if p]
+    module = parts[0] if parts else None
+    if len(parts) >= 2 and parts[1] in ("search", "deleted", "upsert"):
+        return {"search": "records.search", "deleted": "records.deleted", "upsert": "records.upsert"}[parts[1]], module
+    if len(parts) >= 2:
+        return "records.get", module
+    return {"GET": "records.list", "POST": "records.insert", "PUT": "records.update",
+            "DELETE": "records.delete"}.get(method.upper(), "records.list"), module
 
 
 @dataclass
 class ZohoSession:
     accounts_url: str
     client_id: str
-    client_secret: str
+    client_secret: str = field(repr=False)
     refresh_token: str = field(repr=False)
     api_domain: str | None = None
     timeout_s: float = 30.0
-    _access_token: str | None = field(default=None, repr=False)
-    _expires_at: float = 0.0
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _http: requests.Session = field(default_factory=requests.Session, repr=False)
+    observer: CallObserver = field(default=_ignore, repr=False)
+    org_id: str = ""
+    _client: ZohoClient | None = field(default=None, init=False, repr=False)
 
-    def _token(self, force: bool = False) -> str:
-        with self._lock:
-            if force or self._access_token is None or time.monotonic() > self._expires_at - 60:
-                response = self._http.post(f"{self.accounts_url}/oauth/v2/token", timeout=self.timeout_s, data={
-                    "grant_type": "refresh_token", "client_id": self.client_id,
-                    "client_secret": self.client_secret, "refresh_token": self.refresh_token})
-                body = response.json()
-                if "access_token" not in body:
-                    raise ZohoApiError(response.status_code, str(body.get("error", "unknown")),
-                                       "the refresh token was refused; reconnect the org")
-                self._access_token = body["access_token"]
-                self._expires_at = time.monotonic() + float(body.get("expires_in", 3600))
-                self.api_domain = body.get("api_domain") or self.api_domain
-            return self._access_token
+    @property
+    def client(self) -> ZohoClient:
+        if self._client is None:
+            self._client = ZohoClient(
+                Connection(self.org_id, self.accounts_url, self.api_domain or "", self.client_id, self.client_secret,
+                           self.refresh_token), self.observer, timeout_s=self.timeout_s)
+        return self._client
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """Call ``{api_domain}/crm/v8{path}``; on 401 INVALID_TOKEN refresh once and retry."""
-        for attempt in (0, 1):
-            token = self._token(force=attempt == 1)
-            response = self._http.request(method, f"{self.api_domain}/crm/{API_VERSION}{path}",
-                                          headers={"Authorization": f"Zoho-oauthtoken {token}"},
-                                          timeout=self.timeout_s, **kwargs)
-            if response.status_code == 401 and attempt == 0 and _code(response) == "INVALID_TOKEN":
-                continue
-            break
-        if response.status_code >= 400:
-            body = _json(response)
-            raise ZohoApiError(response.status_code, str(body.get("code", "HTTP_ERROR")),
-                               str(body.get("message", response.reason)), body.get("details"))
+        """Deprecated: returns a minimal Response built from the client's answer."""
+        api, module = api_for_path(method, path)
+        answer = self.client.request(method, f"/crm/{API_VERSION}{path}", api=api, module=module,
+                                     params=kwargs.get("params"), json=kwargs.get("json"),
+                                     write=api in WRITE_APIS)
+        response = requests.Response()
+        response.status_code = answer.status
+        response._content = answer.content
+        response.headers.update(answer.headers)
         return response
 
     def get_json(self, path: str, **params: Any) -> dict[str, Any]:
-        response = self.request("GET", path, params=params)
-        return {} if response.status_code in (204, 304) else response.json()
+        api, module = api_for_path("GET", path)
+        answer = self.client.request("GET", f"/crm/{API_VERSION}{path}", api=api, module=module, params=params)
+        return {} if answer.empty else answer.body
 
     def coql(self, query: str) -> dict[str, Any]:
-        response = self.request("POST", "/coql", json={"select_query": query})
-        return {"data": []} if response.status_code == 204 else response.json()
-
-
-def _json(response: requests.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def _code(response: requests.Response) -> str | None:
-    return _json(response).get("code")
+        result = self.client.coql(query)
+        return {"data": result.rows, "info": {"more_records": result.more_records}}

@@ -13,7 +13,7 @@ from sync_engine.store.db import Store, StoreClosedError
 from sync_engine.store.migrations import MIGRATIONS, Migration, SchemaTooNewError, current_version, migrate
 
 TABLES = {"schema_version", "orgs", "org_secrets", "credit_ledger", "zoho_users", "our_users", "user_map",
-          "manual_user_map", "held_conversations"}
+          "manual_user_map", "held_conversations", "pending_connections"}
 
 
 def tables(store: Store) -> set[str]:

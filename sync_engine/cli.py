@@ -1,0 +1,193 @@
+"""``python -m sync_engine``: the same onboarding and views as the app, without the UI.
+
+    python -m sync_engine connect --data-centre EU --client-id ID --client-secret S --refresh-token T
+    python -m sync_engine connect --accounts-url http://127.0.0.1:8800 --client-id ID --client-secret S \\
+        --redirect-uri http://localhost:8501/            # prints the consent URL, reads the redirect back
+    python -m sync_engine orgs
+    python -m sync_engine status --org ORG_ID
+    python -m sync_engine users --org ORG_ID [--refresh]
+    python -m sync_engine import-users --org ORG_ID --file users.csv   # columns: email, full_name
+    python -m sync_engine map --org ORG_ID --email someone@corp.com --zoho-user 5725767000000411001
+    python -m sync_engine disconnect --org ORG_ID
+
+Secrets may come from the environment instead of flags (ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN), so
+they stay out of shell history. Nothing here prints a token.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from . import service
+from .onboarding import OnboardingRefused
+from .runtime import Runtime, open_runtime
+from .store.orgs import UnknownOrgError
+from .user_mapping import OurUser
+from .zoho import ZohoError
+from .zoho.oauth import parse_authorization_redirect
+
+
+def _connect(rt: Runtime, args: argparse.Namespace) -> int:
+    dc = "LOCAL" if args.accounts_url else args.data_centre
+    secret = args.client_secret or os.environ.get("ZOHO_CLIENT_SECRET", "")
+    refresh_token = args.refresh_token or os.environ.get("ZOHO_REFRESH_TOKEN")
+    if not secret:
+        raise OnboardingRefused("--client-secret (or ZOHO_CLIENT_SECRET) is required")
+    if refresh_token:
+        connected = service.connect_with_refresh_token(rt, data_centre_code=dc, accounts_url=args.accounts_url,
+                                                       client_id=args.client_id, client_secret=secret,
+                                                       refresh_token=refresh_token)
+    else:
+        if not args.redirect_uri:
+            raise OnboardingRefused("give --refresh-token (self-client) or --redirect-uri for the browser sign-in")
+        begun = service.begin_connect(rt, data_centre_code=dc, accounts_url=args.accounts_url,
+                                      client_id=args.client_id, client_secret=secret, redirect_uri=args.redirect_uri)
+        print("Open this URL, sign in as a Zoho CRM administrator and accept:\n")
+        print(begun.authorization_url + "\n")
+        try:
+            answer = (args.redirected_to or input("Paste the full URL your browser was sent back to: ")).strip()
+        except EOFError:
+            raise OnboardingRefused("no redirect URL was given; paste it, or use --redirected-to") from None
+        back = parse_authorization_redirect(answer)
+        connected = service.finish_connect(rt, state=back.state or "", code=back.code,
+                                           accounts_server=back.accounts_server, error=back.error)
+    _print_status(rt, connected.org.org_id)
+    print(("Reconnected" if connected.reconnected else "Connected") + f" as {connected.admin_email}.")
+    return 0
+
+
+def _print_status(rt: Runtime, org_id: str) -> None:
+    overview = service.connection_overview(rt, org_id)
+    org = overview.org
+    print(f"{org.org_id}: {org.company_name} — {(org.edition or '?').title()}, {org.licences} licences, "
+          f"daily credit limit {org.daily_credit_limit:,} (our budget {overview.credit_budget:,}), "
+          f"used in the last 24 h {overview.credits_used_24h:,}; status {org.status}")
+    counts = overview.counts
+    print(f"users: {counts.mapped} mapped ({counts.mapped_to_inactive} to inactive Zoho users), "
+          f"{counts.unmapped_ours} of ours unmapped, {counts.unmapped_zoho} Zoho users unmapped, "
+          f"{counts.held_conversations} conversations held")
+
+
+def _orgs(rt: Runtime, args: argparse.Namespace) -> int:
+    orgs = service.list_orgs(rt)
+    if not orgs:
+        print("No org is connected. Run: python -m sync_engine connect --help")
+    for org in orgs:
+        print(f"{org.org_id}\t{org.status}\t{org.company_name}\t{org.edition}\t{org.data_centre}")
+    return 0
+
+
+def _status(rt: Runtime, args: argparse.Namespace) -> int:
+    _print_status(rt, args.org)
+    return 0
+
+
+def _users(rt: Runtime, args: argparse.Namespace) -> int:
+    if args.refresh:
+        released = service.refresh_zoho_users(rt, args.org)
+        print(f"Zoho users refreshed; {len(released)} held conversations released.")
+    mapping = service.connection_overview(rt, args.org).mapping
+    for pair in mapping.matched:
+        flag = "  (inactive in Zoho)" if pair.inactive else ""
+        print(f"mapped\t{pair.ours.email}\t{pair.zoho.zoho_user_id}\t{pair.zoho.email}\t{pair.matched_by}{flag}")
+    for user in mapping.unmatched_ours:
+        print(f"unmapped (ours)\t{user.email}")
+    for zoho in mapping.unmatched_zoho:
+        print(f"unmapped (Zoho)\t{zoho.zoho_user_id}\t{zoho.email}\t{zoho.status}")
+    return 0
+
+
+def _import_users(rt: Runtime, args: argparse.Namespace) -> int:
+    """Our platform's users from a CSV with an ``email`` column (and optionally ``full_name``)."""
+    users = read_our_users(Path(args.file))
+    released = service.set_our_users(rt, args.org, users)
+    print(f"{len(users)} users imported; {len(released)} held conversations released.")
+    return _users(rt, argparse.Namespace(org=args.org, refresh=False))
+
+
+def read_our_users(path: Path) -> list[OurUser]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            if not reader.fieldnames or "email" not in reader.fieldnames:
+                raise OnboardingRefused(f"{path}: the first line must name the columns, including 'email'")
+            users = []
+            for line, row in enumerate(reader, start=2):
+                email = (row.get("email") or "").strip()
+                if "@" not in email:
+                    raise OnboardingRefused(f"{path}, line {line}: {email!r} is not an email address; "
+                                            "nothing was imported")
+                users.append(OurUser(email, (row.get("full_name") or "").strip()))
+    except (OSError, UnicodeDecodeError) as err:
+        raise OnboardingRefused(f"cannot read {path}: {err}") from None
+    return users
+
+
+def _map(rt: Runtime, args: argparse.Namespace) -> int:
+    released = service.map_user(rt, args.org, args.email, args.zoho_user)
+    print(f"{args.email} mapped to {args.zoho_user}; {len(released)} held conversations released.")
+    return 0
+
+
+def _disconnect(rt: Runtime, args: argparse.Namespace) -> int:
+    org = service.disconnect(rt, args.org)
+    print(f"{org.org_id} disconnected; its token was revoked and deleted. The credit ledger is kept.")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m sync_engine", description=__doc__,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    root.add_argument("--db", help="DuckDB file (default: $SYNC_DATA_DIR/sync.duckdb or data/runtime/sync.duckdb)")
+    sub = root.add_subparsers(dest="command", required=True)
+    connect = sub.add_parser("connect", help="connect a Zoho org (OAuth sign-in or self-client refresh token)")
+    where = connect.add_mutually_exclusive_group()
+    where.add_argument("--data-centre", default="US", help="US, EU, IN, AU, JP, CA, SA or CN")
+    where.add_argument("--accounts-url", help="a custom accounts server, e.g. the emulator's URL")
+    connect.add_argument("--client-id", required=True)
+    connect.add_argument("--client-secret", help="or set ZOHO_CLIENT_SECRET")
+    connect.add_argument("--refresh-token", help="self-client refresh token; or set ZOHO_REFRESH_TOKEN")
+    connect.add_argument("--redirect-uri", help="registered redirect URI, for the browser sign-in")
+    connect.add_argument("--redirected-to", help="the URL the browser was sent back to (else asked for)")
+    connect.set_defaults(run=_connect)
+    sub.add_parser("orgs", help="list connected orgs").set_defaults(run=_orgs)
+    for name, run, help_text in (("status", _status, "edition, credit limit and use, users"),
+                                 ("disconnect", _disconnect, "revoke and forget an org's token")):
+        command = sub.add_parser(name, help=help_text)
+        command.add_argument("--org", required=True)
+        command.set_defaults(run=run)
+    users = sub.add_parser("users", help="our users and Zoho users, mapped and unmapped")
+    users.add_argument("--org", required=True)
+    users.add_argument("--refresh", action="store_true", help="pull Zoho's users first")
+    users.set_defaults(run=_users)
+    import_users = sub.add_parser("import-users", help="our platform's users from a CSV (email, full_name)")
+    import_users.add_argument("--org", required=True)
+    import_users.add_argument("--file", required=True)
+    import_users.set_defaults(run=_import_users)
+    mapping = sub.add_parser("map", help="map one of our users to a Zoho user by hand")
+    mapping.add_argument("--org", required=True)
+    mapping.add_argument("--email", required=True)
+    mapping.add_argument("--zoho-user", required=True, help="the Zoho user id")
+    mapping.set_defaults(run=_map)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    run: Callable[[Runtime, argparse.Namespace], int] = args.run
+    rt = open_runtime(args.db)
+    try:
+        return run(rt, args)
+    except (OnboardingRefused, ZohoError) as err:
+        message = err.describe() if isinstance(err, ZohoError) else str(err)
+        print(f"error: {message}", file=sys.stderr)
+        return 1
+    except UnknownOrgError as err:
+        print(f"error: {err}. List orgs with: python -m sync_engine orgs", file=sys.stderr)
+        return 1
+    finally:
+        rt.close()

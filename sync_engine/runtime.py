@@ -1,0 +1,86 @@
+"""The long-lived parts of one server process: the database, the ledger, org clients, the demo.
+
+Built once (``st.cache_resource`` in the app, once in the CLI) and passed explicitly; nothing here
+is a module-level global.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .secret_box import SecretBox
+from .store.db import Store
+from .store.ledger import Ledger
+from .store.orgs import OrgRepository
+from .store.pending import PendingConnections
+from .store.users import HeldConversations, UserRepository
+from .zoho import Connection, ZohoClient
+from .zoho.calls import ApiCall
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "runtime"
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("SYNC_DATA_DIR") or DEFAULT_DATA_DIR)
+
+
+@dataclass
+class Runtime:
+    store: Store
+    ledger: Ledger
+    box: SecretBox
+    orgs: OrgRepository
+    users: UserRepository
+    held: HeldConversations
+    pending: PendingConnections
+    _clients: dict[str, ZohoClient] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _closed: bool = field(default=False, repr=False)
+    extras: dict = field(default_factory=dict)  # the embedded demo, the scheduler, ...
+
+    def record_call(self, call: ApiCall) -> None:
+        self.ledger.record(call)
+
+    def client(self, org_id: str) -> ZohoClient:
+        """The one client of a connected org (shared token, shared concurrency cap)."""
+        with self._lock:
+            client = self._clients.get(org_id)
+            if client is None:
+                org = self.orgs.get(org_id)
+                secrets = self.orgs.connection_secrets(org_id)
+                client = ZohoClient(Connection(org_id, org.accounts_url, org.api_domain or "", org.client_id,
+                                               secrets.client_secret, secrets.refresh_token), self.record_call)
+                client.adopt_edition(org.edition)
+                self._clients[org_id] = client
+            return client
+
+    def forget_client(self, org_id: str) -> None:
+        with self._lock:
+            client = self._clients.pop(org_id, None)
+        if client is not None:
+            client.close()
+
+    def close(self) -> None:
+        """Idempotent: clients, the demo, then the ledger (flushed) before the store."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()
+        demo = self.extras.pop("demo", None)
+        if demo is not None:
+            demo.stop()
+        self.ledger.close()
+        self.store.close()
+
+
+def open_runtime(db_path: str | Path | None = None) -> Runtime:
+    directory = data_dir()
+    store = Store(db_path or directory / "sync.duckdb")
+    box = SecretBox.from_environment(directory)
+    return Runtime(store=store, ledger=Ledger(store), box=box, orgs=OrgRepository(store, box),
+                   users=UserRepository(store), held=HeldConversations(store), pending=PendingConnections(store, box))

@@ -1,0 +1,50 @@
+"""Every HTTP attempt becomes one :class:`ApiCall` for the credit ledger, attributed to a job and user.
+
+The attribution is read from :func:`calls.current_attribution` in the calling thread, so whoever
+wraps work in ``attributed_to(job=…, user=…)`` is charged for it, retries and refreshes included.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from .calls import ApiCall, CallObserver, current_attribution
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Stopwatch:
+    """When an attempt was sent, and a monotonic start for its latency."""
+
+    at: datetime
+    started: float
+
+    @classmethod
+    def start(cls) -> Stopwatch:
+        return cls(datetime.now(UTC), time.perf_counter())
+
+    def elapsed_ms(self) -> float:
+        return round((time.perf_counter() - self.started) * 1000, 2)
+
+
+class Meter:
+    """Hands one ApiCall per attempt to the observer; a failing observer never fails the call."""
+
+    def __init__(self, org_id: str, observer: CallObserver) -> None:
+        self.org_id = org_id
+        self.observer = observer
+
+    def record(self, watch: Stopwatch, *, method: str, api: str, path: str, module: str | None,
+               http_status: int, zoho_code: str | None, credits: int) -> ApiCall:
+        who = current_attribution()
+        call = ApiCall(org_id=self.org_id, at=watch.at, method=method, api=api, path=path, module=module,
+                       http_status=http_status, zoho_code=zoho_code, credits=credits,
+                       latency_ms=watch.elapsed_ms(), job=who.job, user=who.user)
+        try:
+            self.observer(call)
+        except Exception:  # the call happened; losing its ledger row is bad, failing the caller is worse
+            log.exception("call observer failed for %s %s", api, path)
+        return call
