@@ -5,7 +5,6 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -21,13 +20,6 @@ def call(at: datetime = T0, org_id: str = "acme", credits: int = 1, api: str = "
          zoho_code: str | None = None) -> ApiCall:
     return ApiCall(org_id=org_id, at=at, method="GET", api=api, path="/crm/v8/Contacts", module="Contacts",
                    http_status=http_status, zoho_code=zoho_code, credits=credits, latency_ms=12.5, job=job, user=user)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store(tmp_path / "engine.duckdb")
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

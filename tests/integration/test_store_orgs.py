@@ -1,7 +1,6 @@
 """Specification of the org repository: tenants, their settings, and their secrets encrypted at rest."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,13 +34,6 @@ def acme(**changes: object) -> Org:
 @pytest.fixture
 def key() -> str:
     return generate_key()
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store(tmp_path / "engine.duckdb")
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

@@ -1,9 +1,7 @@
 """Specification of stored users, the stored mapping, and conversations held for unmapped users."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -16,13 +14,6 @@ ZOHO = [ZohoUser("z1", "Ann@Acme.example", "Ann", "active", "Administrator", "CE
         ZohoUser("z2", "bob@acme.example", "Bob", "inactive", "Standard", "Sales", False),
         ZohoUser("z3", "cy@acme.example", "Cy", "active", "Standard", "Sales", False)]
 OURS = [OurUser(" ann@acme.example", "Ann"), OurUser("BOB@acme.example", "Bob"), OurUser("dee@acme.example", "Dee")]
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store(tmp_path / "engine.duckdb")
-    yield opened
-    opened.close()
 
 
 @pytest.fixture
