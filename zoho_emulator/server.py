@@ -83,21 +83,22 @@ class EmulatorApp:
         state = self.state
         started = time.perf_counter()
         ctx = CallContext(state, request, route.endpoint)
+        fault = state.faults.roll()
         gate = None
         try:
-            response = self._faulted(environ)
-            if response is None:
-                self._authenticate(ctx, request)
-                if state.remaining_credits() <= 0:  # every call costs >= 1: refused before any validation
-                    raise ZohoError("TOO_MANY_REQUESTS", "You have reached the API limit of the day. "
-                                    "Please try again later.", {"limit": state.daily_limit(), "remaining": 0},
-                                    status=429)
-                gate, ctx.sub_gate = state.gates.for_client(ctx.token.client_id)
-                if not gate.try_enter():
-                    gate = None
-                    raise ZohoError("TOO_MANY_REQUESTS", "concurrency limit of the user for the app reached",
-                                    {"limit": state.gates.concurrency}, status=429)
-                response = route.handler(ctx, **values)
+            if fault in ("drop", "error"):
+                raise ZohoError("INTERNAL_ERROR")
+            self._authenticate(ctx, request)
+            if state.remaining_credits() <= 0:  # every call costs >= 1: refused before any validation
+                raise ZohoError("TOO_MANY_REQUESTS", "You have reached the API limit of the day. "
+                                "Please try again later.", {"limit": state.daily_limit(), "remaining": 0},
+                                status=429)
+            gate, ctx.sub_gate = state.gates.for_client(ctx.token.client_id)
+            if not gate.try_enter():
+                gate = None
+                raise ZohoError("TOO_MANY_REQUESTS", "concurrency limit of the user for the app reached",
+                                {"limit": state.gates.concurrency}, status=429)
+            response = route.handler(ctx, **values)
         except ZohoError as err:
             if (not ctx.credits and ctx.user is not None and state.charge_client_errors
                     and err.status not in (401, 429) and err.status < 500):
@@ -114,23 +115,10 @@ class EmulatorApp:
             if gate is not None:
                 gate.leave()
         self._remaining_header(response)
-        self._log(ctx, request, response, started)
+        self._log(ctx, request, response, started, dropped=fault)
+        if fault in ("drop", "drop_after"):  # logged first, so the log never lags what the client saw
+            _drop_connection(environ)
         return response
-
-    def _faulted(self, environ: dict[str, Any]) -> Response | None:
-        faults = self.state.faults
-        fault = faults.roll()
-        if fault == "drop":
-            sock = environ.get("werkzeug.socket")
-            if sock is not None:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-            return error_response(ZohoError("INTERNAL_ERROR"))  # never reaches the client
-        if fault == "error":
-            return error_response(ZohoError("INTERNAL_ERROR"))
-        return None
 
     def _authenticate(self, ctx: CallContext, request: Request) -> None:
         header = request.headers.get("Authorization", "")
@@ -149,15 +137,31 @@ class EmulatorApp:
         if base > 0 and used >= base / 2:
             response.headers["X-API-CREDITS-REMAINING"] = str(max(0, base - used))
 
-    def _log(self, ctx: CallContext, request: Request, response: Response, started: float) -> None:
+    def _log(self, ctx: CallContext, request: Request, response: Response, started: float,
+             dropped: str | None = None) -> None:
         code = None
         if response.status_code >= 400 and response.mimetype == "application/json":
             body = response.get_json(silent=True) or {}
             code = body.get("code") if isinstance(body, dict) else None
+            if code is None and isinstance(body, dict) and body.get("data"):  # every record failed
+                code = (body["data"][0] or {}).get("code")
+        status = response.status_code
+        if dropped in ("drop", "drop_after"):  # the client got no answer at all
+            status, code = 0, "CONNECTION_DROPPED" if dropped == "drop" else "DROPPED_AFTER_PROCESSING"
         self.state.calls.append(CallRecord(
-            ctx.now, request.method, request.path, ctx.endpoint, ctx.module, response.status_code, code,
+            ctx.now, request.method, request.path, ctx.endpoint, ctx.module, status, code,
             ctx.credits, ctx.token.client_id if ctx.token else None, ctx.user.id if ctx.user else None,
             round((time.perf_counter() - started) * 1000, 2)))
+
+
+def _drop_connection(environ: dict[str, Any]) -> None:
+    """Close the socket under the request: the client sees a reset, never the answer."""
+    sock = environ.get("werkzeug.socket")
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 class QuietHandler(WSGIRequestHandler):

@@ -40,6 +40,24 @@ def test_drop_rate_one_closes_the_connection(emulator, token, ctl):
                      headers={"Authorization": f"Zoho-oauthtoken {access}"})
 
 
+def test_drop_after_processing_writes_the_record_but_never_answers(emulator, token, ctl):
+    """A write can succeed at Zoho while its answer is lost: the record exists, credits are spent, the
+    client sees only a broken connection; the call log says so (status 0) before the client can look.
+    zoho-api.md "What an emulator must reproduce" 14 (faults) and §3 (insert)"""
+    access = token(emulator)
+    ctl.post("faults", {"drop_after_rate": 1.0})
+    before = ctl.get("usage")["total_charged"]
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.post(f"{emulator.url}/crm/v8/Accounts", json={"data": [{"Account_Name": "Lost Answer Ltd"}]},
+                      timeout=10, headers={"Authorization": f"Zoho-oauthtoken {access}"})
+    ctl.post("faults", {"drop_after_rate": 0.0})
+    names = [r.get("Account_Name") for r in emulator.state.data.tables["Accounts"].rows.values()]
+    assert names.count("Lost Answer Ltd") == 1
+    last = ctl.last_call()
+    assert (last["status"], last["code"], last["credits"]) == (0, "DROPPED_AFTER_PROCESSING", 1)
+    assert ctl.get("usage")["total_charged"] == before + 1
+
+
 def test_latency_delays_api_answers(crm, ctl):
     """latency_ms is added to every API call.
     zoho-api.md "What an emulator must reproduce" 14 ·
