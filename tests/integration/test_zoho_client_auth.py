@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from test_zoho_client_support import (
+from zoho_client_support import (
     CLIENT_ID,
     CLIENT_SECRET,
     REFRESH_TOKEN,

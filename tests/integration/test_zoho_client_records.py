@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from test_zoho_client_support import (
+from zoho_client_support import (
     CLIENT_ID,
     CLIENT_SECRET,
     REFRESH_TOKEN,

@@ -6,6 +6,7 @@ and the API on one URL, which the client receives as an injected ``accounts_url`
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -121,3 +122,18 @@ class Control:
     def calls(self, endpoint: str | None = None) -> list[dict[str, Any]]:
         calls = self.get("calls")["calls"]
         return [c for c in calls if endpoint is None or c["endpoint"] == endpoint]
+
+    def settled_calls(self, endpoint: str | None = None, at_least: int = 1) -> list[dict[str, Any]]:
+        """The call log once it holds ``at_least`` calls: a dropped call is logged only after the
+        emulator has already closed the connection, so the client can look before the row exists."""
+        deadline = time.monotonic() + 2
+        while len(calls := self.calls(endpoint)) < at_least and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return calls
+
+    def settled_usage(self, calls: int) -> dict[str, Any]:
+        """Usage once the emulator has logged ``calls`` calls (or after 2 s, whatever it says then)."""
+        deadline = time.monotonic() + 2
+        while (usage := self.usage())["calls"] < calls and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return usage
