@@ -1,10 +1,12 @@
 """The thin facade that pages, the CLI and tests call. Knows nothing of Streamlit."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from .mirror import MirrorOptions, MirrorProgress, SyncReport, mirror_progress, sync_org
 from .onboarding import Connected, ConnectStart, Onboarding, OnboardingRefused, data_centre
 from .onboarding import begin as begin_onboarding
 from .runtime import Runtime
@@ -143,3 +145,14 @@ def credits_by(rt: Runtime, org_id: str, dimension: str, hours: int = 24) -> lis
     query = {"user": rt.ledger.by_user, "job": rt.ledger.by_job, "api": rt.ledger.by_api}[dimension]
     return query(org_id, since=since)
 
+
+# -- the mirror -----------------------------------------------------------------------------------
+def mirror_org(rt: Runtime, org_id: str, now: datetime | None = None, *, options: MirrorOptions | None = None,
+               on_progress: Callable[[MirrorProgress], None] | None = None) -> SyncReport:
+    """Bring the org's shadow copy up to date: the initial pull until it is done, then the polls that are due."""
+    return sync_org(rt, org_id, now, options=options, on_progress=on_progress)
+
+
+def mirror_status(rt: Runtime, org_id: str) -> MirrorProgress:
+    """Where the mirror stands (records per module, credits spent), for the progress bar between runs."""
+    return mirror_progress(rt, org_id)

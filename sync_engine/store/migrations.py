@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from .mirror_schema import MIRROR_CONTACT_POINTS, MIRROR_RECORDS, MIRROR_STATE
+
 MigrationStep = str | Callable[[duckdb.DuckDBPyConnection], None]
 
 
@@ -155,6 +157,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "zoho users, our users and the mapping", _USERS),
     Migration(4, "conversations held for unmapped users", _HELD_CONVERSATIONS),
     Migration(5, "OAuth sign-ins under way", _PENDING_CONNECTIONS),
+    Migration(6, "mirror: shadow tables of Contacts, Leads, Accounts, Deals and deal stages", MIRROR_RECORDS),
+    Migration(7, "mirror: match keys (emails, phones, domains)", MIRROR_CONTACT_POINTS),
+    Migration(8, "mirror: sync state per org and module", MIRROR_STATE),
 )
 
 _SCHEMA_VERSION = """

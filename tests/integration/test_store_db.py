@@ -13,7 +13,9 @@ from sync_engine.store.db import Store, StoreClosedError
 from sync_engine.store.migrations import MIGRATIONS, Migration, SchemaTooNewError, current_version, migrate
 
 TABLES = {"schema_version", "orgs", "org_secrets", "credit_ledger", "zoho_users", "our_users", "user_map",
-          "manual_user_map", "held_conversations", "pending_connections"}
+          "manual_user_map", "held_conversations", "pending_connections",
+          "mirror_contacts", "mirror_leads", "mirror_accounts", "mirror_deals", "mirror_deal_stages",
+          "mirror_contact_points", "mirror_orgs", "mirror_modules"}
 
 
 def tables(store: Store) -> set[str]:
