@@ -8,6 +8,7 @@ import streamlit as st
 from sync_engine import service
 from sync_engine.demo import start_demo
 from sync_engine.runtime import Runtime, open_runtime
+from sync_engine.scheduler import SyncScheduler
 
 
 def app_urls() -> list[str]:
@@ -25,6 +26,10 @@ def runtime() -> Runtime:
     if not os.environ.get("SYNC_NO_DEMO"):
         demo = start_demo(rt)
         demo.allow_redirects_to(*app_urls())
+    if not os.environ.get("SYNC_NO_SCHEDULER"):
+        scheduler = SyncScheduler(rt)
+        scheduler.start()
+        rt.extras["scheduler"] = scheduler
     return rt
 
 
@@ -49,8 +54,11 @@ def main() -> None:
     rt = runtime()
     st.session_state["runtime"] = rt
     st.session_state["app_urls"] = app_urls()
-    page = st.navigation([st.Page("pages/connection.py", title="Connection", icon="🔌", default=True)])
+    page = st.navigation([st.Page("pages/connection.py", title="Connection", icon="🔌", default=True),
+                          st.Page("pages/jobs.py", title="Jobs", icon="⏱️")])
     finish_oauth_redirect(rt)
+    if "scheduler" in rt.extras:
+        rt.extras["scheduler"].reload()  # orgs connected or disconnected since the last page view
     page.run()
 
 

@@ -72,6 +72,12 @@ def render_org(org_id: str) -> None:
                                     "why": h.held_reason, "held since": h.held_at} for h in overview.held]),
                      hide_index=True, width="stretch")
 
+    progress = service.mirror_status(rt, org_id)
+    st.markdown("#### Mirror (shadow copy of Zoho)")
+    expected = f" of {progress.records_expected:,}" if progress.records_expected else ""
+    eta = f", about {progress.eta_s:.0f} s left" if progress.eta_s else ""
+    st.progress(progress.fraction, text=f"{progress.phase}: {progress.records_done:,}{expected} records mirrored; "
+                                        f"{progress.credits_spent:,} credits spent{eta}")
     with st.expander("Records in Zoho (7 credits)"):
         if st.button("Count records", key=f"count-{org_id}"):
             counts = service.record_counts(rt, org_id)

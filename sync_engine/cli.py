@@ -4,6 +4,7 @@
     python -m sync_engine connect --accounts-url http://127.0.0.1:8800 --client-id ID --client-secret S \\
         --redirect-uri http://localhost:8501/            # prints the consent URL, reads the redirect back
     python -m sync_engine orgs
+    python -m sync_engine run                          # the scheduled jobs, headless
     python -m sync_engine status --org ORG_ID
     python -m sync_engine users --org ORG_ID [--refresh]
     python -m sync_engine import-users --org ORG_ID --file users.csv   # columns: email, full_name
@@ -18,7 +19,9 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -139,6 +142,26 @@ def _disconnect(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+def _run(rt: Runtime, args: argparse.Namespace) -> int:
+    """Headless: the scheduler's jobs without the UI, until interrupted."""
+    from .scheduler import SyncScheduler
+
+    scheduler = SyncScheduler(rt)
+    scheduler.start()
+    orgs = service.list_orgs(rt, connected_only=True)
+    print(f"scheduler running for {len(orgs)} connected org(s); Ctrl-C to stop", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(args.reload_every):
+            scheduler.reload()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scheduler.shutdown()
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m sync_engine", description=__doc__,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -155,6 +178,9 @@ def parser() -> argparse.ArgumentParser:
     connect.add_argument("--redirected-to", help="the URL the browser was sent back to (else asked for)")
     connect.set_defaults(run=_connect)
     sub.add_parser("orgs", help="list connected orgs").set_defaults(run=_orgs)
+    run = sub.add_parser("run", help="run the scheduled jobs (mirror, users, ...) without the UI")
+    run.add_argument("--reload-every", type=float, default=60.0, help="seconds between checks for new orgs")
+    run.set_defaults(run=_run)
     for name, run, help_text in (("status", _status, "edition, credit limit and use, users"),
                                  ("disconnect", _disconnect, "revoke and forget an org's token")):
         command = sub.add_parser(name, help=help_text)

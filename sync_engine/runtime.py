@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .secret_box import SecretBox
 from .store.db import Store
+from .store.job_runs import JobRuns
 from .store.ledger import Ledger
 from .store.orgs import OrgRepository
 from .store.pending import PendingConnections
@@ -35,6 +36,7 @@ class Runtime:
     users: UserRepository
     held: HeldConversations
     pending: PendingConnections
+    job_runs: JobRuns
     _clients: dict[str, ZohoClient] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _closed: bool = field(default=False, repr=False)
@@ -71,6 +73,9 @@ class Runtime:
             clients, self._clients = list(self._clients.values()), {}
         for client in clients:
             client.close()
+        scheduler = self.extras.pop("scheduler", None)
+        if scheduler is not None:
+            scheduler.shutdown()
         demo = self.extras.pop("demo", None)
         if demo is not None:
             demo.stop()
@@ -83,4 +88,5 @@ def open_runtime(db_path: str | Path | None = None) -> Runtime:
     store = Store(db_path or directory / "sync.duckdb")
     box = SecretBox.from_environment(directory)
     return Runtime(store=store, ledger=Ledger(store), box=box, orgs=OrgRepository(store, box),
-                   users=UserRepository(store), held=HeldConversations(store), pending=PendingConnections(store, box))
+                   users=UserRepository(store), held=HeldConversations(store), pending=PendingConnections(store, box),
+                   job_runs=JobRuns(store))

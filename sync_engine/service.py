@@ -156,3 +156,36 @@ def mirror_org(rt: Runtime, org_id: str, now: datetime | None = None, *, options
 def mirror_status(rt: Runtime, org_id: str) -> MirrorProgress:
     """Where the mirror stands (records per module, credits spent), for the progress bar between runs."""
     return mirror_progress(rt, org_id)
+
+
+# -- jobs -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class JobRow:
+    org_id: str
+    org: str
+    job: str
+    description: str
+    last_run: datetime | None
+    duration_s: float | None
+    outcome: str
+    error: str | None
+    credits: int
+    detail: str | None
+    next_run: datetime | None
+
+
+def job_table(rt: Runtime, next_runs: dict[str, datetime | None]) -> list[JobRow]:
+    """Every (connected org, job) with its last run and next run, for the Jobs page."""
+    from .jobs import JOBS
+
+    latest = {(r.org_id, r.job): r for r in rt.job_runs.latest()}
+    rows = []
+    for org in rt.orgs.list("connected"):
+        for spec in JOBS:
+            run = latest.get((org.org_id, spec.name))
+            rows.append(JobRow(org.org_id, org.company_name or org.name, spec.name, spec.description,
+                               run.started_at if run else None, run.duration_s if run else None,
+                               run.outcome if run else "not run yet", run.error if run else None,
+                               run.credits if run else 0, run.detail if run else None,
+                               next_runs.get(f"{org.org_id}:{spec.name}")))
+    return rows

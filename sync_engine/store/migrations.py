@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from .job_runs import JOB_RUNS
 from .mirror_schema import MIRROR_CONTACT_POINTS, MIRROR_RECORDS, MIRROR_STATE
 
 MigrationStep = str | Callable[[duckdb.DuckDBPyConnection], None]
@@ -160,6 +161,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "mirror: shadow tables of Contacts, Leads, Accounts, Deals and deal stages", MIRROR_RECORDS),
     Migration(7, "mirror: match keys (emails, phones, domains)", MIRROR_CONTACT_POINTS),
     Migration(8, "mirror: sync state per org and module", MIRROR_STATE),
+    Migration(9, "scheduled job runs", JOB_RUNS),
 )
 
 _SCHEMA_VERSION = """

@@ -29,15 +29,15 @@ def test_a_version_5_file_upgrades_in_place_and_keeps_its_rows(tmp_path: Path) -
             cursor.execute("INSERT INTO credit_ledger VALUES ('acme', ?, 'GET', 'org', '/crm/v8/org', NULL, 200, "
                            "NULL, 1, 12.0, 'onboarding', NULL)", [T0])
     with Store(path) as upgraded:
-        assert upgraded.schema_version == MIGRATIONS[-1].version == 8
+        assert upgraded.schema_version == MIGRATIONS[-1].version >= 8
         assert MIRROR_TABLES <= _tables(upgraded)
         assert upgraded.query("SELECT org_id, data_centre FROM orgs") == [("acme", "EU")]
         assert upgraded.query("SELECT count(*) FROM credit_ledger") == [(1,)]
         versions = upgraded.query("SELECT version FROM schema_version ORDER BY version")
-        assert [v for (v,) in versions] == list(range(1, 9))
+        assert [v for (v,) in versions] == list(range(1, MIGRATIONS[-1].version + 1))
         _write_a_contact(MirrorTables(upgraded))
     with Store(path) as reopened:  # nothing applied twice, the written rows still there
-        assert reopened.schema_version == 8
+        assert reopened.schema_version == MIGRATIONS[-1].version
         assert MirrorTables(reopened).count("acme", "Contacts") == 1
 
 

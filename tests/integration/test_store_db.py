@@ -15,7 +15,7 @@ from sync_engine.store.migrations import MIGRATIONS, Migration, SchemaTooNewErro
 TABLES = {"schema_version", "orgs", "org_secrets", "credit_ledger", "zoho_users", "our_users", "user_map",
           "manual_user_map", "held_conversations", "pending_connections",
           "mirror_contacts", "mirror_leads", "mirror_accounts", "mirror_deals", "mirror_deal_stages",
-          "mirror_contact_points", "mirror_orgs", "mirror_modules"}
+          "mirror_contact_points", "mirror_orgs", "mirror_modules", "job_runs"}
 
 
 def tables(store: Store) -> set[str]:

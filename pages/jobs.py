@@ -1,0 +1,39 @@
+"""Jobs: what the scheduler runs for each org, when it last ran, how it went, what it spent, when it runs next."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from sync_engine import service
+
+rt = st.session_state["runtime"]
+scheduler = rt.extras.get("scheduler")
+
+st.title("Jobs")
+if scheduler is None:
+    st.warning("The scheduler is not running in this process (start the app, or `python -m sync_engine run`).")
+rows = service.job_table(rt, scheduler.next_runs() if scheduler else {})
+if not rows:
+    st.info("No jobs yet: connect an org first.")
+    st.stop()
+frame = pd.DataFrame([r.__dict__ for r in rows])
+failed = frame[frame["outcome"] == "failed"]
+cols = st.columns(3)
+cols[0].metric("Jobs", len(frame))
+cols[1].metric("Failing", len(failed))
+cols[2].metric("Credits spent by jobs (last runs)", int(frame["credits"].sum()))
+for row in failed.itertuples():
+    st.error(f"{row.org} · {row.job}: {row.error}")
+st.dataframe(frame, hide_index=True, width="stretch", column_config={
+    "last_run": st.column_config.DatetimeColumn("last run", format="YYYY-MM-DD HH:mm:ss"),
+    "next_run": st.column_config.DatetimeColumn("next run", format="YYYY-MM-DD HH:mm:ss"),
+    "duration_s": st.column_config.NumberColumn("duration (s)", format="%.1f"),
+})
+if scheduler is not None:
+    names = sorted({f"{r.org_id}:{r.job}" for r in rows})
+    with st.form("run-now"):
+        picked = st.selectbox("Run a job now", names)
+        if st.form_submit_button("Run now"):
+            org_id, job = picked.rsplit(":", 1)
+            scheduler.run_now(org_id, job)
+            st.success(f"{job} for {org_id} will run within seconds.")

@@ -1,0 +1,65 @@
+"""The scheduled jobs: plain functions of (runtime, org_id), each run recorded with the credits it spent.
+
+What runs and how often is declared here (``JOBS``); ``scheduler.py`` only wires them to APScheduler.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from . import service
+from .runtime import Runtime
+from .store.job_runs import JobRun
+from .zoho import ZohoError, attributed_to
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    every_s: int
+    run: Callable[[Runtime, str], str | None]  # returns a short detail for the Jobs page
+    description: str
+
+
+def refresh_users(rt: Runtime, org_id: str) -> str:
+    released = service.refresh_zoho_users(rt, org_id)
+    return f"{len(rt.users.zoho_users(org_id))} Zoho users; {len(released)} held conversations released"
+
+
+def mirror(rt: Runtime, org_id: str) -> str:
+    report = service.mirror_org(rt, org_id)
+    progress = report.progress
+    done = f"{progress.records_done:,}" + (f" of {progress.records_expected:,}" if progress.records_expected else "")
+    return (f"{report.phase}: {', '.join(report.ran) or 'nothing due'}; {report.written} written, "
+            f"{report.removed} removed; {done} records mirrored")
+
+
+# The mirror job runs every 5 minutes; mirror.py decides which polls are due (its own budget plan).
+JOBS: tuple[JobSpec, ...] = (
+    JobSpec("mirror", 300, mirror, "keep the shadow copy of Zoho up to date (initial pull, then changes)"),
+    JobSpec("users.refresh", 3600, refresh_users, "pull Zoho users, map ours, release held conversations"),
+)
+
+
+def run_job(rt: Runtime, org_id: str, spec: JobSpec) -> JobRun:
+    """Run one job for one org, charge its calls to the job, and record the outcome (never raises)."""
+    started = datetime.now(UTC)
+    outcome, error, detail = "ok", None, None
+    try:
+        with attributed_to(job=spec.name):
+            detail = spec.run(rt, org_id)
+    except ZohoError as err:
+        outcome, error = "failed", err.describe()
+    except Exception as err:  # a job's failure is shown on the Jobs page, never kills the scheduler
+        log.exception("job %s for %s failed", spec.name, org_id)
+        outcome, error = "failed", f"{type(err).__name__}: {err}"
+    finished = datetime.now(UTC)
+    credits = sum(s.credits for s in rt.ledger.by_job(org_id, since=started, until=finished)
+                  if s.key and (s.key == spec.name or s.key.startswith(spec.name + ".")))
+    run = JobRun(org_id, spec.name, started, finished, outcome, error, credits, detail)
+    rt.job_runs.add(run)
+    return run
