@@ -55,6 +55,7 @@ def main() -> None:
     st.session_state["runtime"] = rt
     st.session_state["app_urls"] = app_urls()
     page = st.navigation([st.Page("pages/connection.py", title="Connection", icon="🔌", default=True),
+                          st.Page("pages/conversations.py", title="Conversations", icon="💬"),
                           st.Page("pages/jobs.py", title="Jobs", icon="⏱️")])
     finish_oauth_redirect(rt)
     if "scheduler" in rt.extras:

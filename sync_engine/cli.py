@@ -5,6 +5,8 @@
         --redirect-uri http://localhost:8501/            # prints the consent URL, reads the redirect back
     python -m sync_engine orgs
     python -m sync_engine run                          # the scheduled jobs, headless
+    python -m sync_engine import meetings.ics --org ORG_ID --user-email rep@corp.com
+    python -m sync_engine match --in conversations.jsonl --out matches.jsonl
     python -m sync_engine status --org ORG_ID
     python -m sync_engine users --org ORG_ID [--refresh]
     python -m sync_engine import-users --org ORG_ID --file users.csv   # columns: email, full_name
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import signal
 import sys
@@ -142,6 +145,61 @@ def _disconnect(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(rt: Runtime, args: argparse.Namespace) -> int:
+    """Import a calendar (.ics), dialer log (.csv) or JSON Lines file; report numbered errors."""
+    from .intake import import_bytes
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise OnboardingRefused(f"cannot read {path}: {err.strerror}") from None
+    summary = import_bytes(rt, args.org, data, filename=path.name, user_email=args.user_email,
+                           default_tz=args.timezone)
+    for error in summary.errors:
+        print(f"error: {error}", file=sys.stderr)
+    for warning in summary.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"{path.name} ({summary.format or 'unknown format'}): {summary.valid} valid, {summary.added} added, "
+          f"{summary.already_known} already imported, {summary.held} held (user not mapped), "
+          f"{len(summary.errors)} rejected")
+    return 1 if summary.errors and not summary.valid else 0
+
+
+def _match(rt: Runtime, args: argparse.Namespace) -> int:
+    """Offline: match a file's conversations against the mirror; one JSON object per line out."""
+    from .intake import match_file, result_json
+
+    org_id = args.org or _only_org(rt)
+    try:
+        text = Path(args.input).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise OnboardingRefused(f"cannot read {args.input}: {err}") from None
+    results, parsed = match_file(rt, org_id, text, filename=Path(args.input).name)
+    for error in parsed.errors:
+        print(f"error: {error}", file=sys.stderr)
+    out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
+    try:
+        for result in results:
+            out.write(json.dumps(result_json(result), ensure_ascii=False) + "\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.status] = counts.get(result.status, 0) + 1
+    print(f"{len(results)} matched against {org_id}'s mirror: "
+          + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())), file=sys.stderr)
+    return 1 if parsed.errors and not results else 0
+
+
+def _only_org(rt: Runtime) -> str:
+    orgs = service.list_orgs(rt, connected_only=True)
+    if len(orgs) != 1:
+        raise OnboardingRefused("name the org with --org (python -m sync_engine orgs lists them)")
+    return orgs[0].org_id
+
+
 def _run(rt: Runtime, args: argparse.Namespace) -> int:
     """Headless: the scheduler's jobs without the UI, until interrupted."""
     from .scheduler import SyncScheduler
@@ -194,6 +252,17 @@ def parser() -> argparse.ArgumentParser:
     import_users.add_argument("--org", required=True)
     import_users.add_argument("--file", required=True)
     import_users.set_defaults(run=_import_users)
+    importing = sub.add_parser("import", help="import conversations: .ics calendar, dialer .csv, .jsonl")
+    importing.add_argument("file")
+    importing.add_argument("--org", required=True)
+    importing.add_argument("--user-email", help="the calendar's owner / default recording user")
+    importing.add_argument("--timezone", default="UTC", help="zone for times written without one")
+    importing.set_defaults(run=_import)
+    matching = sub.add_parser("match", help="match conversations offline against the mirror (no Zoho calls)")
+    matching.add_argument("--in", dest="input", required=True)
+    matching.add_argument("--out", dest="output", default="-", help="matches as JSON Lines (default: stdout)")
+    matching.add_argument("--org", help="needed when several orgs are connected")
+    matching.set_defaults(run=_match)
     mapping = sub.add_parser("map", help="map one of our users to a Zoho user by hand")
     mapping.add_argument("--org", required=True)
     mapping.add_argument("--email", required=True)

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from .intake import ImportSummary, import_bytes, match_conversations
 from .mirror import MirrorOptions, MirrorProgress, SyncReport, mirror_progress, sync_org
 from .onboarding import Connected, ConnectStart, Onboarding, OnboardingRefused, data_centre
 from .onboarding import begin as begin_onboarding
 from .runtime import Runtime
+from .store.conversations import ConversationStore
 from .store.orgs import Org
 from .store.users import HeldConversation, MappingCounts
 from .user_mapping import OurUser, UserMapping, ZohoUser, map_users
@@ -188,4 +190,31 @@ def job_table(rt: Runtime, next_runs: dict[str, datetime | None]) -> list[JobRow
                                run.outcome if run else "not run yet", run.error if run else None,
                                run.credits if run else 0, run.detail if run else None,
                                next_runs.get(f"{org.org_id}:{spec.name}")))
+    return rows
+
+
+# -- conversations ----------------------------------------------------------------------------------
+def import_conversations(rt: Runtime, org_id: str, data: bytes, *, filename: str | None = None,
+                         user_email: str | None = None) -> ImportSummary:
+    return import_bytes(rt, org_id, data, filename=filename, user_email=user_email)
+
+
+def match_stored_conversations(rt: Runtime, org_id: str) -> int:
+    return len(match_conversations(rt, org_id))
+
+
+def conversation_table(rt: Runtime, org_id: str) -> list[dict[str, Any]]:
+    """Conversations with their match, for the Conversations page (newest first)."""
+    store = ConversationStore(rt.store)
+    matches = store.matches(org_id)
+    held = {h.conversation_id for h in rt.held.held(org_id)}
+    rows = []
+    for c in reversed(store.get(org_id)):
+        m = matches.get(c.conversation_id)
+        rows.append({"when": c.started_at, "kind": c.kind, "title": c.title or "", "user": c.user_email,
+                     "status": "held" if c.conversation_id in held else (m.status if m else "not matched yet"),
+                     "contact": m.contact_id if m else None, "lead": m.lead_id if m else None,
+                     "account": m.account_id if m else None, "deal": m.deal_id if m else None,
+                     "owner": m.owner_id if m else None, "activity type": m.activity_type if m else None,
+                     "why": "; ".join(m.reasons) if m else "", "id": c.conversation_id})
     return rows

@@ -162,7 +162,9 @@ def _users(rng: random.Random, n: int, home: Country, own_domains: tuple[str, st
     for i in range(n):
         country = home if i == 0 or rng.random() < 0.6 else COUNTRY_PICKER(rng)
         if i in abroad:  # at least two regional offices, so time zones always differ
-            while country.code in seen_countries:
+            for _ in range(64):  # bounded: late in a large org every country may have been seen
+                if country.code not in seen_countries:
+                    break
                 country = COUNTRY_PICKER(rng)
         seen_countries.add(country.code)
         p = person(rng, pick_culture(rng, country))

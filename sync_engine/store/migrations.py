@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from .conversations import CONVERSATIONS
 from .job_runs import JOB_RUNS
 from .mirror_schema import MIRROR_CONTACT_POINTS, MIRROR_RECORDS, MIRROR_STATE
 
@@ -162,6 +163,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "mirror: match keys (emails, phones, domains)", MIRROR_CONTACT_POINTS),
     Migration(8, "mirror: sync state per org and module", MIRROR_STATE),
     Migration(9, "scheduled job runs", JOB_RUNS),
+    Migration(10, "conversations, their matches and activity-type overrides", CONVERSATIONS),
 )
 
 _SCHEMA_VERSION = """

@@ -15,7 +15,8 @@ from sync_engine.store.migrations import MIGRATIONS, Migration, SchemaTooNewErro
 TABLES = {"schema_version", "orgs", "org_secrets", "credit_ledger", "zoho_users", "our_users", "user_map",
           "manual_user_map", "held_conversations", "pending_connections",
           "mirror_contacts", "mirror_leads", "mirror_accounts", "mirror_deals", "mirror_deal_stages",
-          "mirror_contact_points", "mirror_orgs", "mirror_modules", "job_runs"}
+          "mirror_contact_points", "mirror_orgs", "mirror_modules", "job_runs",
+          "conversations", "conversation_matches", "activity_type_overrides"}
 
 
 def tables(store: Store) -> set[str]:

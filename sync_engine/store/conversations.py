@@ -1,0 +1,152 @@
+"""Imported conversations and their matches, per org. Re-importing the same input adds nothing.
+
+A conversation is stored as the JSON Lines record of docs/conversation-formats.md, so what was
+imported can always be read back through the same validated parser.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # db imports the migrations, which import this module's DDL
+    from .db import Store
+
+CONVERSATIONS = """
+CREATE TABLE conversations (
+    org_id           VARCHAR NOT NULL,
+    conversation_id  VARCHAR NOT NULL,
+    kind             VARCHAR NOT NULL CHECK (kind IN ('meeting', 'call')),
+    user_email       VARCHAR NOT NULL,
+    title            VARCHAR,
+    started_at       TIMESTAMPTZ NOT NULL,
+    ended_at         TIMESTAMPTZ NOT NULL,
+    source           VARCHAR,
+    payload          JSON NOT NULL,
+    imported_at      TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (org_id, conversation_id)
+);
+CREATE TABLE conversation_matches (
+    org_id            VARCHAR NOT NULL,
+    conversation_id   VARCHAR NOT NULL,
+    status            VARCHAR NOT NULL,
+    contact_id        VARCHAR,
+    lead_id           VARCHAR,
+    account_id        VARCHAR,
+    deal_id           VARCHAR,
+    owner_id          VARCHAR,
+    activity_type     VARCHAR,
+    reasons           JSON NOT NULL,
+    matched_at        TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (org_id, conversation_id)
+);
+CREATE TABLE activity_type_overrides (           -- an admin's choice wins over the rules
+    org_id            VARCHAR NOT NULL,
+    conversation_id   VARCHAR NOT NULL,
+    activity_type     VARCHAR,                    -- NULL: explicitly none
+    set_by            VARCHAR,
+    set_at            TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (org_id, conversation_id)
+);
+"""
+
+
+@dataclass(frozen=True)
+class StoredConversation:
+    conversation_id: str
+    kind: str
+    user_email: str
+    title: str | None
+    started_at: datetime
+    ended_at: datetime
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredMatch:
+    conversation_id: str
+    status: str
+    contact_id: str | None
+    lead_id: str | None
+    account_id: str | None
+    deal_id: str | None
+    owner_id: str | None
+    activity_type: str | None
+    reasons: tuple[str, ...]
+    matched_at: datetime
+
+
+@dataclass(frozen=True)
+class NewConversation:
+    conversation_id: str
+    kind: str
+    user_email: str
+    title: str | None
+    started_at: datetime
+    ended_at: datetime
+    source: str | None
+    payload: dict[str, Any]
+
+
+class ConversationStore:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def add(self, org_id: str, conversations: Sequence[NewConversation], at: datetime | None = None) -> list[str]:
+        """Insert the ones not stored yet (by id) and return their ids; known ones are left as they are."""
+        at = at or datetime.now(UTC)
+        if not conversations:
+            return []
+        with self._store.transaction() as cur:
+            ids = [c.conversation_id for c in conversations]
+            known = {row[0] for row in cur.execute(
+                "SELECT conversation_id FROM conversations WHERE org_id = ? AND conversation_id IN "
+                "(SELECT unnest(?::VARCHAR[]))", [org_id, ids]).fetchall()}
+            fresh = [c for c in conversations if c.conversation_id not in known]
+            for c in fresh:
+                cur.execute("INSERT INTO conversations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            [org_id, c.conversation_id, c.kind, c.user_email, c.title, c.started_at, c.ended_at,
+                             c.source, json.dumps(c.payload, ensure_ascii=False), at])
+        return [c.conversation_id for c in fresh]
+
+    def get(self, org_id: str, ids: Iterable[str] | None = None) -> list[StoredConversation]:
+        sql = ("SELECT conversation_id, kind, user_email, title, started_at, ended_at, payload "
+               "FROM conversations WHERE org_id = ?")
+        params: list[Any] = [org_id]
+        if ids is not None:
+            sql += " AND conversation_id IN (SELECT unnest(?::VARCHAR[]))"
+            params.append(list(ids))
+        with self._store.reading() as cur:
+            rows = cur.execute(sql + " ORDER BY started_at, conversation_id", params).fetchall()
+        return [StoredConversation(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6])) for r in rows]
+
+    def save_matches(self, org_id: str, matches: Sequence[StoredMatch]) -> None:
+        with self._store.transaction() as cur:
+            for m in matches:
+                cur.execute("INSERT OR REPLACE INTO conversation_matches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            [org_id, m.conversation_id, m.status, m.contact_id, m.lead_id, m.account_id,
+                             m.deal_id, m.owner_id, m.activity_type, json.dumps(list(m.reasons)), m.matched_at])
+
+    def matches(self, org_id: str) -> dict[str, StoredMatch]:
+        with self._store.reading() as cur:
+            rows = cur.execute(
+                "SELECT m.conversation_id, status, contact_id, lead_id, account_id, deal_id, owner_id, "
+                "CASE WHEN o.conversation_id IS NULL THEN m.activity_type ELSE o.activity_type END, "
+                "reasons, matched_at FROM conversation_matches m LEFT JOIN activity_type_overrides o "
+                "ON o.org_id = m.org_id AND o.conversation_id = m.conversation_id WHERE m.org_id = ?",
+                [org_id]).fetchall()
+        return {r[0]: StoredMatch(*r[:8], tuple(json.loads(r[8])), r[9]) for r in rows}
+
+    def override_activity_type(self, org_id: str, conversation_id: str, activity_type: str | None,
+                               set_by: str | None = None) -> None:
+        with self._store.transaction() as cur:
+            cur.execute("INSERT OR REPLACE INTO activity_type_overrides VALUES (?, ?, ?, ?, ?)",
+                        [org_id, conversation_id, activity_type, set_by, datetime.now(UTC)])
+
+    def overrides(self, org_id: str) -> dict[str, str | None]:
+        with self._store.reading() as cur:
+            rows = cur.execute("SELECT conversation_id, activity_type FROM activity_type_overrides WHERE org_id = ?",
+                               [org_id]).fetchall()
+        return dict(rows)

@@ -1,0 +1,97 @@
+"""Conversations in, matches out, end to end: import into an org, match against its mirror, offline CLI."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sync_engine import service
+from sync_engine.intake import import_bytes, match_conversations
+from sync_engine.runtime import Runtime, open_runtime
+from sync_engine.store.conversations import ConversationStore
+from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Runtime, RunningEmulator, str]]:
+    monkeypatch.setenv("SYNC_DATA_DIR", str(tmp_path))
+    em = start_emulator(EmulatorConfig(refresh_token="1000.intake"))
+    rt = open_runtime()
+    org_id = service.connect_with_refresh_token(rt, data_centre_code="LOCAL", accounts_url=em.url,
+                                                client_id="1000.EMULATORDEMOCLIENT",
+                                                client_secret="emulator-demo-secret",
+                                                refresh_token="1000.intake").org.org_id
+    service.mirror_org(rt, org_id)
+    yield rt, em, org_id
+    rt.close()
+    em.stop()
+
+
+def lines(em: RunningEmulator) -> tuple[str, dict, dict]:
+    data = em.state.data
+    rep = next(u for u in data.users.values() if u.active and not u.is_admin)
+    contact = next(c for c in data.tables["Contacts"].rows.values()
+                   if c.get("Email") and c.get("Account_Name") and c["Email"] == c["Email"].strip())
+    meeting = {"kind": "meeting", "id": "m-1", "title": "Quarterly review", "start": "2026-11-20T10:00:00+00:00",
+               "end": "2026-11-20T10:30:00+00:00", "organizer": rep.email, "user_email": rep.email,
+               "attendees": [rep.email, f"  {contact['Email'].upper()} "]}
+    bad = {"kind": "meeting", "id": "m-2", "title": "No end", "start": "2026-11-20T10:00:00+00:00",
+           "organizer": rep.email, "user_email": rep.email, "attendees": []}
+    text = "\n".join(json.dumps(x) for x in (meeting, bad)) + "\n"
+    return text, contact, {"rep": rep}
+
+
+def test_import_stores_valid_conversations_once_and_numbers_the_errors(world) -> None:
+    rt, em, org_id = world
+    text, _, _ = lines(em)
+    first = import_bytes(rt, org_id, text.encode(), filename="c.jsonl")
+    assert (first.valid, first.added, first.already_known) == (1, 1, 0)
+    assert len(first.errors) == 1 and "line 2" in first.errors[0]
+    again = import_bytes(rt, org_id, text.encode(), filename="c.jsonl")
+    assert (again.added, again.already_known) == (0, 1)
+    assert [c.conversation_id for c in ConversationStore(rt.store).get(org_id)] == ["m-1"]
+
+
+def test_imported_meeting_is_matched_to_the_contact_its_account_and_the_owner(world) -> None:
+    rt, em, org_id = world
+    text, contact, people = lines(em)
+    import_bytes(rt, org_id, text.encode(), filename="c.jsonl")
+    [result] = match_conversations(rt, org_id)
+    assert result.contact_id == contact["id"] and result.account_id == contact["Account_Name"]
+    assert result.owner_id == people["rep"].id
+    assert result.status in ("matched", "partial") and result.reasons
+    stored = ConversationStore(rt.store).matches(org_id)["m-1"]
+    assert stored.contact_id == contact["id"]
+    ConversationStore(rt.store).override_activity_type(org_id, "m-1", "Renewal call")
+    assert ConversationStore(rt.store).matches(org_id)["m-1"].activity_type == "Renewal call"
+
+
+def test_conversation_of_an_unmapped_user_is_imported_and_held(world) -> None:
+    rt, em, org_id = world
+    line = {"kind": "call", "id": "c-9", "direction": "outbound", "from": "+14155550100", "to": "+14155550199",
+            "start": "2026-11-20T10:00:00+00:00", "duration_s": 60, "user_email": "stranger@elsewhere.io"}
+    summary = import_bytes(rt, org_id, (json.dumps(line) + "\n").encode(), filename="c.jsonl")
+    assert (summary.added, summary.held) == (1, 1)
+    assert [h.conversation_id for h in rt.held.held(org_id)] == ["c-9"]
+
+
+def test_cli_matches_a_file_offline_against_the_mirror(world, tmp_path) -> None:
+    rt, em, org_id = world
+    text, contact, _ = lines(em)
+    source = tmp_path / "in.jsonl"
+    source.write_text(text)
+    out = tmp_path / "out.jsonl"
+    rt.close()  # the CLI opens the same database file
+    env = {"SYNC_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-m", "sync_engine", "match", "--in", str(source), "--out", str(out),
+                          "--org", org_id], capture_output=True, text=True, env=env, timeout=120, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    [line] = [json.loads(x) for x in out.read_text().splitlines()]
+    assert line["id"] == "m-1" and line["contact_id"] == contact["id"] and line["reasons"]
+    assert "line 2" in run.stderr
