@@ -193,6 +193,20 @@ def _match(rt: Runtime, args: argparse.Namespace) -> int:
     return 1 if parsed.errors and not results else 0
 
 
+def _activity_types(rt: Runtime, args: argparse.Namespace) -> int:
+    """Define the org's activity types from a JSON file (see sync_engine/activity_type_codec.py)."""
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise OnboardingRefused(f"cannot read {args.file}: {err}") from None
+    try:
+        count = service.set_activity_types(rt, args.org, text)
+    except ValueError as err:
+        raise OnboardingRefused(f"{args.file}: {err}") from None
+    print(f"{count} activity types defined for {args.org}; they apply from the next match.")
+    return 0
+
+
 def _only_org(rt: Runtime) -> str:
     orgs = service.list_orgs(rt, connected_only=True)
     if len(orgs) != 1:
@@ -263,6 +277,10 @@ def parser() -> argparse.ArgumentParser:
     matching.add_argument("--out", dest="output", default="-", help="matches as JSON Lines (default: stdout)")
     matching.add_argument("--org", help="needed when several orgs are connected")
     matching.set_defaults(run=_match)
+    types = sub.add_parser("activity-types", help="define the org's activity types from a JSON file")
+    types.add_argument("--org", required=True)
+    types.add_argument("--file", required=True)
+    types.set_defaults(run=_activity_types)
     mapping = sub.add_parser("map", help="map one of our users to a Zoho user by hand")
     mapping.add_argument("--org", required=True)
     mapping.add_argument("--email", required=True)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from .activity_type_codec import types_from_json
 from .conversations import Call, Conversation, ImportResult, conversation_to_json, parse_bytes, parse_text
 from .matching import MatchResult, MatchRules, match
 from .runtime import Runtime
@@ -76,6 +77,7 @@ def match_conversations(rt: Runtime, org_id: str, rules: MatchRules | None = Non
                         ids: Iterable[str] | None = None) -> list[MatchResult]:
     """Match the org's stored conversations (or some of them) against its mirror and save the results."""
     store = ConversationStore(rt.store)
+    rules = rules or org_match_rules(rt, org_id)
     index = load_index(rt.store, org_id)
     overrides = store.overrides(org_id)
     results = [match(c, index, rules, activity_override=overrides.get(c.id))
@@ -87,10 +89,17 @@ def match_conversations(rt: Runtime, org_id: str, rules: MatchRules | None = Non
     return results
 
 
+def org_match_rules(rt: Runtime, org_id: str) -> MatchRules:
+    """The org's matching settings: default deal rules and its admin-defined activity types."""
+    stored = ConversationStore(rt.store).activity_types(org_id)
+    return MatchRules(activity_types=types_from_json(stored) if stored else ())
+
+
 def match_file(rt: Runtime, org_id: str, text: str, *, filename: str | None = None,
                rules: MatchRules | None = None) -> tuple[list[MatchResult], ImportResult]:
     """Offline: match a file's conversations against the mirror without storing them (no Zoho calls)."""
     parsed = parse_text(text, filename=filename, default_region=_org_region(rt, org_id))
+    rules = rules or org_match_rules(rt, org_id)
     index = load_index(rt.store, org_id)
     return [match(c, index, rules) for c in parsed.conversations], parsed
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from .activity_type_codec import types_from_json, types_to_json
 from .intake import ImportSummary, import_bytes, match_conversations
 from .mirror import MirrorOptions, MirrorProgress, SyncReport, mirror_progress, sync_org
 from .onboarding import Connected, ConnectStart, Onboarding, OnboardingRefused, data_centre
@@ -218,3 +219,23 @@ def conversation_table(rt: Runtime, org_id: str) -> list[dict[str, Any]]:
                      "owner": m.owner_id if m else None, "activity type": m.activity_type if m else None,
                      "why": "; ".join(m.reasons) if m else "", "id": c.conversation_id})
     return rows
+
+
+def set_activity_types(rt: Runtime, org_id: str, definition_json: str, by: str | None = None) -> int:
+    """Validate and store an org's activity types (JSON, see activity_type_codec); returns how many."""
+    types = types_from_json(definition_json)
+    rt.orgs.get(org_id)
+    ConversationStore(rt.store).set_activity_types(org_id, types_to_json(types), by)
+    return len(types)
+
+
+def override_activity_type(rt: Runtime, org_id: str, conversation_id: str, activity_type: str | None,
+                           by: str | None = None) -> None:
+    """An admin's choice for one conversation (None: no type); it must be one of the org's types."""
+    store = ConversationStore(rt.store)
+    if activity_type is not None:
+        defined = types_from_json(store.activity_types(org_id) or "[]")
+        if activity_type not in {t.name for t in defined}:
+            names = ", ".join(t.name for t in defined) or "none defined yet"
+            raise ValueError(f"{activity_type!r} is not one of this org's activity types ({names})")
+    store.override_activity_type(org_id, conversation_id, activity_type, by)

@@ -52,6 +52,15 @@ CREATE TABLE activity_type_overrides (           -- an admin's choice wins over 
 );
 """
 
+ACTIVITY_TYPES = """
+CREATE TABLE activity_types (                   -- an org's definitions, in the admin's order (JSON list)
+    org_id       VARCHAR PRIMARY KEY,
+    definition   JSON NOT NULL,
+    updated_by   VARCHAR,
+    updated_at   TIMESTAMPTZ NOT NULL
+);
+"""
+
 
 @dataclass(frozen=True)
 class StoredConversation:
@@ -144,6 +153,15 @@ class ConversationStore:
         with self._store.transaction() as cur:
             cur.execute("INSERT OR REPLACE INTO activity_type_overrides VALUES (?, ?, ?, ?, ?)",
                         [org_id, conversation_id, activity_type, set_by, datetime.now(UTC)])
+
+    def set_activity_types(self, org_id: str, definition_json: str, updated_by: str | None = None) -> None:
+        with self._store.transaction() as cur:
+            cur.execute("INSERT OR REPLACE INTO activity_types VALUES (?, ?, ?, ?)",
+                        [org_id, definition_json, updated_by, datetime.now(UTC)])
+
+    def activity_types(self, org_id: str) -> str | None:
+        rows = self._store.query("SELECT definition FROM activity_types WHERE org_id = ?", [org_id])
+        return rows[0][0] if rows else None
 
     def overrides(self, org_id: str) -> dict[str, str | None]:
         with self._store.reading() as cur:

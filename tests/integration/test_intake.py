@@ -95,3 +95,20 @@ def test_cli_matches_a_file_offline_against_the_mirror(world, tmp_path) -> None:
     [line] = [json.loads(x) for x in out.read_text().splitlines()]
     assert line["id"] == "m-1" and line["contact_id"] == contact["id"] and line["reasons"]
     assert "line 2" in run.stderr
+
+
+def test_admin_defined_activity_types_apply_and_an_override_wins(world) -> None:
+    rt, em, org_id = world
+    text, _, _ = lines(em)
+    import_bytes(rt, org_id, text.encode(), filename="c.jsonl")
+    types = [{"name": "QBR", "rules": [{"title_keywords": ["quarterly"]}]}, {"name": "Renewal call"}]
+    service.set_activity_types(rt, org_id, json.dumps(types))
+    [result] = match_conversations(rt, org_id)
+    assert result.activity_type == "QBR" and any("QBR" in r for r in result.reasons)
+    service.override_activity_type(rt, org_id, "m-1", "Renewal call")
+    [again] = match_conversations(rt, org_id)
+    assert again.activity_type == "Renewal call"
+    with pytest.raises(ValueError, match="not one of this org's activity types"):
+        service.override_activity_type(rt, org_id, "m-1", "Made up")
+    with pytest.raises(ValueError, match="unknown condition"):
+        service.set_activity_types(rt, org_id, '[{"name": "X", "rules": [{"titles": ["x"]}]}]')
