@@ -1,4 +1,4 @@
-"""Activity types as JSON: how admins write them (file, CLI, settings) and how they are stored.
+"""Activity types and deal rules as JSON: how admins write them (file, CLI, settings) and how they are stored.
 
     [{"name": "Demo", "rules": [{"title_keywords": ["demo"], "participants": "external"}]},
      {"name": "Renewal", "rules": [{"deal_stages": ["Negotiation/Review"], "kinds": ["meeting", "call"]}]},
@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from .activity_types import ActivityType, TypeRule, check_types
+from .deal_rules import DealRules
 
 RULE_KEYS = {"title_keywords", "kinds", "directions", "participants", "account_types", "deal_stages",
              "min_duration_s"}
@@ -85,3 +86,37 @@ def types_to_json(types: tuple[ActivityType, ...]) -> str:
             out[key] = sorted(value) if key in SET_KEYS else list(value) if key == "title_keywords" else value
         return out
     return json.dumps([{"name": t.name, "rules": [rule(r) for r in t.rules]} for t in types], ensure_ascii=False)
+
+
+DEAL_RULE_KEYS = {"order", "pipelines", "skip_stages", "without_contact", "single_only"}
+
+
+def deal_rules_from_json(text: str) -> DealRules:
+    """An org's deal rules, e.g. ``{"order": ["latest_modified"], "skip_stages": ["Qualification"]}``."""
+    try:
+        raw = json.loads(text)
+    except ValueError as err:
+        raise ActivityTypeError(f"deal rules: not valid JSON: {err}") from None
+    if not isinstance(raw, dict) or set(raw) - DEAL_RULE_KEYS:
+        raise ActivityTypeError(f"deal rules are an object with keys among {', '.join(sorted(DEAL_RULE_KEYS))}")
+    values: dict[str, Any] = {}
+    for key in ("order", "pipelines", "skip_stages"):
+        if key in raw:
+            if not isinstance(raw[key], list) or not all(isinstance(v, str) for v in raw[key]):
+                raise ActivityTypeError(f"deal rules: {key} is a list of strings")
+            values[key] = tuple(raw[key]) if key == "order" else frozenset(raw[key])
+    for key in ("without_contact", "single_only"):
+        if key in raw:
+            if not isinstance(raw[key], bool):
+                raise ActivityTypeError(f"deal rules: {key} is true or false")
+            values[key] = raw[key]
+    try:
+        return DealRules(**values)
+    except ValueError as err:
+        raise ActivityTypeError(f"deal rules: {err}") from None
+
+
+def deal_rules_to_json(rules: DealRules) -> str:
+    return json.dumps({"order": list(rules.order), "pipelines": sorted(rules.pipelines),
+                       "skip_stages": sorted(rules.skip_stages), "without_contact": rules.without_contact,
+                       "single_only": rules.single_only})

@@ -207,6 +207,15 @@ def _activity_types(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+def _deal_rules(rt: Runtime, args: argparse.Namespace) -> int:
+    try:
+        service.set_deal_rules(rt, args.org, args.json)
+    except ValueError as err:
+        raise OnboardingRefused(str(err)) from None
+    print(f"deal rules set for {args.org}; they apply from the next match.")
+    return 0
+
+
 def _only_org(rt: Runtime) -> str:
     orgs = service.list_orgs(rt, connected_only=True)
     if len(orgs) != 1:
@@ -281,6 +290,11 @@ def parser() -> argparse.ArgumentParser:
     types.add_argument("--org", required=True)
     types.add_argument("--file", required=True)
     types.set_defaults(run=_activity_types)
+    deals = sub.add_parser("deal-rules", help='how to pick among open deals, e.g. \'{"order": ["nearest_closing"]}\'')
+    deals.add_argument("--org", required=True)
+    deals.add_argument("--json", required=True,
+                       help="keys: order, pipelines, skip_stages, without_contact, single_only")
+    deals.set_defaults(run=_deal_rules)
     mapping = sub.add_parser("map", help="map one of our users to a Zoho user by hand")
     mapping.add_argument("--org", required=True)
     mapping.add_argument("--email", required=True)

@@ -11,8 +11,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from .activity_type_codec import types_from_json
+from .activity_type_codec import deal_rules_from_json, types_from_json
 from .conversations import Call, Conversation, ImportResult, conversation_to_json, parse_bytes, parse_text
+from .deal_rules import DealRules
 from .matching import MatchResult, MatchRules, match
 from .runtime import Runtime
 from .store.conversations import ConversationStore, NewConversation, StoredMatch
@@ -90,9 +91,11 @@ def match_conversations(rt: Runtime, org_id: str, rules: MatchRules | None = Non
 
 
 def org_match_rules(rt: Runtime, org_id: str) -> MatchRules:
-    """The org's matching settings: default deal rules and its admin-defined activity types."""
-    stored = ConversationStore(rt.store).activity_types(org_id)
-    return MatchRules(activity_types=types_from_json(stored) if stored else ())
+    """The org's matching settings: its deal rules (default if none set) and its activity types."""
+    store = ConversationStore(rt.store)
+    types, deals = store.activity_types(org_id), store.deal_rules(org_id)
+    return MatchRules(deals=deal_rules_from_json(deals) if deals else DealRules(),
+                      activity_types=types_from_json(types) if types else ())
 
 
 def match_file(rt: Runtime, org_id: str, text: str, *, filename: str | None = None,

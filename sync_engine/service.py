@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .activity_type_codec import types_from_json, types_to_json
+from .activity_type_codec import deal_rules_from_json, deal_rules_to_json, types_from_json, types_to_json
 from .intake import ImportSummary, import_bytes, match_conversations
 from .mirror import MirrorOptions, MirrorProgress, SyncReport, mirror_progress, sync_org
 from .onboarding import Connected, ConnectStart, Onboarding, OnboardingRefused, data_centre
@@ -239,3 +239,10 @@ def override_activity_type(rt: Runtime, org_id: str, conversation_id: str, activ
             names = ", ".join(t.name for t in defined) or "none defined yet"
             raise ValueError(f"{activity_type!r} is not one of this org's activity types ({names})")
     store.override_activity_type(org_id, conversation_id, activity_type, by)
+
+
+def set_deal_rules(rt: Runtime, org_id: str, definition_json: str, by: str | None = None) -> None:
+    """Validate and store how the org picks among an account's open deals."""
+    rules = deal_rules_from_json(definition_json)
+    rt.orgs.get(org_id)
+    ConversationStore(rt.store).set_deal_rules(org_id, deal_rules_to_json(rules), by)

@@ -61,6 +61,15 @@ CREATE TABLE activity_types (                   -- an org's definitions, in the 
 );
 """
 
+DEAL_RULES = """
+CREATE TABLE deal_rules (                       -- how an org picks among an account's open deals (JSON)
+    org_id       VARCHAR PRIMARY KEY,
+    definition   JSON NOT NULL,
+    updated_by   VARCHAR,
+    updated_at   TIMESTAMPTZ NOT NULL
+);
+"""
+
 
 @dataclass(frozen=True)
 class StoredConversation:
@@ -161,6 +170,15 @@ class ConversationStore:
 
     def activity_types(self, org_id: str) -> str | None:
         rows = self._store.query("SELECT definition FROM activity_types WHERE org_id = ?", [org_id])
+        return rows[0][0] if rows else None
+
+    def set_deal_rules(self, org_id: str, definition_json: str, updated_by: str | None = None) -> None:
+        with self._store.transaction() as cur:
+            cur.execute("INSERT OR REPLACE INTO deal_rules VALUES (?, ?, ?, ?)",
+                        [org_id, definition_json, updated_by, datetime.now(UTC)])
+
+    def deal_rules(self, org_id: str) -> str | None:
+        rows = self._store.query("SELECT definition FROM deal_rules WHERE org_id = ?", [org_id])
         return rows[0][0] if rows else None
 
     def overrides(self, org_id: str) -> dict[str, str | None]:

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from .conversations import ACTIVITY_TYPES, CONVERSATIONS
+from .conversations import ACTIVITY_TYPES, CONVERSATIONS, DEAL_RULES
 from .job_runs import JOB_RUNS
 from .mirror_schema import MIRROR_CONTACT_POINTS, MIRROR_RECORDS, MIRROR_STATE
 
@@ -165,6 +165,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, "scheduled job runs", JOB_RUNS),
     Migration(10, "conversations, their matches and activity-type overrides", CONVERSATIONS),
     Migration(11, "activity types defined per org", ACTIVITY_TYPES),
+    Migration(12, "deal rules per org", DEAL_RULES),
 )
 
 _SCHEMA_VERSION = """

@@ -112,3 +112,15 @@ def test_admin_defined_activity_types_apply_and_an_override_wins(world) -> None:
         service.override_activity_type(rt, org_id, "m-1", "Made up")
     with pytest.raises(ValueError, match="unknown condition"):
         service.set_activity_types(rt, org_id, '[{"name": "X", "rules": [{"titles": ["x"]}]}]')
+
+
+def test_org_deal_rules_are_stored_and_used_for_matching(world) -> None:
+    from sync_engine.intake import org_match_rules
+
+    rt, _, org_id = world
+    assert org_match_rules(rt, org_id).deals.order[0] == "contact_role"
+    service.set_deal_rules(rt, org_id, '{"order": ["nearest_closing"], "single_only": true}')
+    rules = org_match_rules(rt, org_id)
+    assert rules.deals.order == ("nearest_closing",) and rules.deals.single_only
+    with pytest.raises(ValueError, match="unknown deal criteria"):
+        service.set_deal_rules(rt, org_id, '{"order": ["biggest"]}')

@@ -16,7 +16,8 @@ TABLES = {"schema_version", "orgs", "org_secrets", "credit_ledger", "zoho_users"
           "manual_user_map", "held_conversations", "pending_connections",
           "mirror_contacts", "mirror_leads", "mirror_accounts", "mirror_deals", "mirror_deal_stages",
           "mirror_contact_points", "mirror_orgs", "mirror_modules", "job_runs",
-          "conversations", "conversation_matches", "activity_type_overrides", "activity_types"}
+          "conversations", "conversation_matches", "activity_type_overrides", "activity_types",
+          "deal_rules"}
 
 
 def tables(store: Store) -> set[str]:

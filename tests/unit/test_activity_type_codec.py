@@ -33,3 +33,16 @@ def test_definitions_round_trip_in_order() -> None:
 def test_bad_definitions_are_refused_with_where_and_why(definition: str, message: str) -> None:
     with pytest.raises(ActivityTypeError, match=message):
         types_from_json(definition)
+
+
+def test_deal_rules_round_trip_and_refuse_unknown_criteria() -> None:
+    from sync_engine.activity_type_codec import deal_rules_from_json, deal_rules_to_json
+
+    rules = deal_rules_from_json('{"order": ["nearest_closing", "latest_modified"], "skip_stages": ["Qualification"]}')
+    assert rules.order == ("nearest_closing", "latest_modified")
+    assert rules.skip_stages == frozenset({"Qualification"})
+    assert deal_rules_from_json(deal_rules_to_json(rules)) == rules
+    with pytest.raises(ActivityTypeError, match="unknown deal criteria"):
+        deal_rules_from_json('{"order": ["biggest_amount"]}')
+    with pytest.raises(ActivityTypeError, match="keys among"):
+        deal_rules_from_json('{"ordre": []}')
