@@ -50,13 +50,15 @@ def finish_oauth_redirect(rt: Runtime) -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title="Zoho CRM sync", page_icon="🔄", layout="wide")
+    st.set_page_config(page_title="Zoho CRM sync", page_icon=":material/sync:", layout="wide")
     rt = runtime()
     st.session_state["runtime"] = rt
     st.session_state["app_urls"] = app_urls()
-    page = st.navigation([st.Page("pages/connection.py", title="Connection", icon="🔌", default=True),
-                          st.Page("pages/conversations.py", title="Conversations", icon="💬"),
-                          st.Page("pages/jobs.py", title="Jobs", icon="⏱️")])
+    page = st.navigation([st.Page("pages/connection.py", title="Connection", icon=":material/link:", default=True),
+                          st.Page("pages/conversations.py", title="Conversations", icon=":material/forum:"),
+                          st.Page("pages/jobs.py", title="Jobs", icon=":material/schedule:"),
+                          st.Page("pages/credits.py", title="Credits", icon=":material/toll:"),
+                          st.Page("pages/match_rates.py", title="Match rates", icon=":material/join_inner:")])
     finish_oauth_redirect(rt)
     if "scheduler" in rt.extras:
         rt.extras["scheduler"].reload()  # orgs connected or disconnected since the last page view

@@ -15,6 +15,7 @@ import requests
 
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator
 
+from .intake import import_bytes
 from .runtime import Runtime
 from .service import connect_with_refresh_token, set_our_users
 from .user_mapping import OurUser
@@ -58,4 +59,14 @@ def start_demo(rt: Runtime, preset: str | None = None, seed: int = 1) -> DemoOrg
     zoho_users = rt.users.zoho_users(demo.org_id)
     ours = [OurUser(u.email, u.full_name) for u in zoho_users if u.status == "active"][1:]
     set_our_users(rt, demo.org_id, [*ours, DEMO_OUTSIDER])
+    _record_some_conversations(rt, demo)
     return demo
+
+
+def _record_some_conversations(rt: Runtime, demo: DemoOrg, count: int = 150) -> None:
+    """The demo platform's recent meetings and calls, so the Conversations page has something to match."""
+    from zoho_emulator.conversation_generator import generate_conversations
+
+    state = demo.emulator.state
+    lines = [c.line() for c in generate_conversations(state.data, count, seed=7, now=state.clock.now())]
+    import_bytes(rt, demo.org_id, ("\n".join(lines) + "\n").encode(), filename="demo.jsonl")

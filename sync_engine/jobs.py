@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from . import service
+from .intake import match_conversations
 from .runtime import Runtime
 from .store.job_runs import JobRun
 from .zoho import ZohoError, attributed_to
@@ -23,6 +24,7 @@ class JobSpec:
     every_s: int
     run: Callable[[Runtime, str], str | None]  # returns a short detail for the Jobs page
     description: str
+    first_after_s: int = 5  # delay of the first run after the scheduler starts
 
 
 def refresh_users(rt: Runtime, org_id: str) -> str:
@@ -38,10 +40,19 @@ def mirror(rt: Runtime, org_id: str) -> str:
             f"{report.removed} removed; {done} records mirrored")
 
 
+def match(rt: Runtime, org_id: str) -> str:
+    results = match_conversations(rt, org_id)
+    statuses: dict[str, int] = {}
+    for result in results:
+        statuses[result.status] = statuses.get(result.status, 0) + 1
+    return f"{len(results)} conversations: " + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
+
+
 # The mirror job runs every 5 minutes; mirror.py decides which polls are due (its own budget plan).
 JOBS: tuple[JobSpec, ...] = (
     JobSpec("mirror", 300, mirror, "keep the shadow copy of Zoho up to date (initial pull, then changes)"),
     JobSpec("users.refresh", 3600, refresh_users, "pull Zoho users, map ours, release held conversations"),
+    JobSpec("match", 300, match, "match conversations against the mirror (no Zoho calls)", first_after_s=60),
 )
 
 

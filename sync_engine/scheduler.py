@@ -44,7 +44,7 @@ class SyncScheduler:
             if ident not in existing:
                 self._scheduler.add_job(run_job, "interval", seconds=spec.every_s, id=ident, name=spec.name,
                                         args=(self.rt, org_id, spec),
-                                        next_run_time=datetime.now(UTC) + timedelta(seconds=5))
+                                        next_run_time=datetime.now(UTC) + timedelta(seconds=spec.first_after_s))
 
     def next_runs(self) -> dict[str, datetime | None]:
         return {job.id: job.next_run_time for job in self._scheduler.get_jobs()}

@@ -28,4 +28,4 @@ def test_imported_conversations_show_with_status_and_reasons(app: AppTest) -> No
     table = app.dataframe[0].value.set_index("id")
     assert table.loc["int-1", "status"] == "internal"
     assert table.loc["int-1", "why"]
-    assert {m.label: m.value for m in app.metric}["Internal"] == "1"
+    assert {m.label: m.value for m in app.metric}["Internal"] == str(int((table["status"] == "internal").sum()))

@@ -1,0 +1,95 @@
+"""Credits (CSMs): every org's rolling 24 h use against its limit and budget, over time, by user/job/API."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from sync_engine import dashboard, service
+from sync_engine.runtime import Runtime
+
+rt = st.session_state["runtime"]
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def status_of(_rt: Runtime, org_id: str, minute: str) -> dashboard.CreditStatus:
+    return dashboard.credit_status(_rt, org_id)
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def over_time(_rt: Runtime, org_id: str, minute: str) -> pd.DataFrame:
+    return dashboard.credits_over_time(_rt, org_id)
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def breakdown(_rt: Runtime, org_id: str, dimension: str, minute: str) -> pd.DataFrame:
+    return dashboard.credits_breakdown(_rt, org_id, dimension)
+
+
+def when(moment: datetime | None, now: datetime) -> str:
+    if moment is None:
+        return "not within 24 h"
+    if moment <= now:
+        return "already reached"
+    hours = (moment - now).total_seconds() / 3600
+    return f"in {hours:.1f} h ({moment:%Y-%m-%d %H:%M} UTC)"
+
+
+st.title("Credits")
+orgs = service.list_orgs(rt)
+if not orgs:
+    st.info("No org connected yet (Connection page).")
+    st.stop()
+minute = f"{datetime.now():%Y%m%d%H%M}"  # part of the cache key, so "now" moves at least every minute
+
+with st.expander("All orgs (rolling 24 h)", expanded=len(orgs) > 1):
+    st.dataframe(dashboard.credits_by_org(rt), hide_index=True, width="stretch")
+
+names = {f"{o.company_name or o.name} ({o.org_id})": o.org_id for o in orgs}
+left, right = st.columns([3, 1])
+org_id = names[left.selectbox("Org", list(names))]
+threshold = right.number_input("Alert above (% of budget share)", min_value=1.0, max_value=500.0,
+                               value=dashboard.DEFAULT_ALERT_PERCENT, step=5.0)
+
+status = status_of(rt, org_id, minute)
+if status.over_threshold(threshold):
+    alert = st.error if status.used_24h >= status.budget else st.warning
+    alert(f"{status.org_name} used {status.used_24h:,} credits in the last 24 h: {status.percent_of_budget:.0f}% "
+          f"of its budget share ({status.budget:,}), above the {threshold:.0f}% alert threshold.")
+
+cols = st.columns(4)
+cols[0].metric("Credits used (24 h)", f"{status.used_24h:,}")
+cols[1].metric("Budget share", f"{status.budget:,}", help=f"{status.budget_share:.0%} of the daily limit")
+cols[2].metric("Daily credit limit", f"{status.daily_limit:,}", help=f"{status.edition.title()} edition")
+cols[3].metric("Rate (last 3 h)", f"{status.forecast.rate_per_hour:,.1f} /h")
+
+gauge = go.Figure(go.Indicator(
+    mode="gauge+number", value=status.used_24h, number={"valueformat": ","},
+    title={"text": "Rolling 24 h credits"},
+    gauge={"axis": {"range": [0, max(status.daily_limit, status.used_24h, 1)]},
+           "steps": [{"range": [0, status.budget], "color": "#d9f0d9"}],
+           "threshold": {"line": {"color": "red", "width": 3}, "value": status.budget * threshold / 100}}))
+gauge.update_layout(height=260, margin={"t": 40, "b": 10})
+st.plotly_chart(gauge, width="stretch")
+
+st.markdown("#### Forecast at the last 3 hours' rate")
+forecast_cols = st.columns(2)
+forecast_cols[0].metric("Budget share reached", when(status.forecast.budget_reached_at, status.now))
+forecast_cols[1].metric("Daily limit reached", when(status.forecast.limit_reached_at, status.now))
+
+st.markdown("#### Credits per hour, last 7 days")
+series = over_time(rt, org_id, minute)
+st.plotly_chart(px.line(series, x="start", y="credits", labels={"start": "hour (UTC)"}), width="stretch")
+
+st.markdown("#### Last 24 h by user, job and API")
+for column, dimension in zip(st.columns(3), ("user", "job", "api"), strict=True):
+    with column:
+        frame = breakdown(rt, org_id, dimension, minute)
+        if frame.empty:
+            st.caption(f"No credits by {dimension} in the last 24 h.")
+            continue
+        st.plotly_chart(px.bar(frame, x="credits", y=dimension, orientation="h"), width="stretch")
+        st.dataframe(frame, hide_index=True, width="stretch")
