@@ -164,21 +164,25 @@ class ConversationStore:
                         [org_id, conversation_id, activity_type, set_by, datetime.now(UTC)])
 
     def set_activity_types(self, org_id: str, definition_json: str, updated_by: str | None = None) -> None:
-        with self._store.transaction() as cur:
-            cur.execute("INSERT OR REPLACE INTO activity_types VALUES (?, ?, ?, ?)",
-                        [org_id, definition_json, updated_by, datetime.now(UTC)])
+        self._set_definition("activity_types", org_id, definition_json, updated_by)
 
     def activity_types(self, org_id: str) -> str | None:
-        rows = self._store.query("SELECT definition FROM activity_types WHERE org_id = ?", [org_id])
-        return rows[0][0] if rows else None
+        return self._definition("activity_types", org_id)
 
     def set_deal_rules(self, org_id: str, definition_json: str, updated_by: str | None = None) -> None:
-        with self._store.transaction() as cur:
-            cur.execute("INSERT OR REPLACE INTO deal_rules VALUES (?, ?, ?, ?)",
-                        [org_id, definition_json, updated_by, datetime.now(UTC)])
+        self._set_definition("deal_rules", org_id, definition_json, updated_by)
 
     def deal_rules(self, org_id: str) -> str | None:
-        rows = self._store.query("SELECT definition FROM deal_rules WHERE org_id = ?", [org_id])
+        return self._definition("deal_rules", org_id)
+
+    def _set_definition(self, table: str, org_id: str, definition_json: str, updated_by: str | None) -> None:
+        """One JSON definition per org in ``table`` (activity_types, deal_rules): replaced whole."""
+        with self._store.transaction() as cur:
+            cur.execute(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)",
+                        [org_id, definition_json, updated_by, datetime.now(UTC)])
+
+    def _definition(self, table: str, org_id: str) -> str | None:
+        rows = self._store.query(f"SELECT definition FROM {table} WHERE org_id = ?", [org_id])
         return rows[0][0] if rows else None
 
     def overrides(self, org_id: str) -> dict[str, str | None]:
