@@ -32,9 +32,11 @@ if submitted and upload is not None:
         st.error(f"… and {len(summary.errors) - 50} more errors")
     service.match_stored_conversations(rt, org_id)
 
-rows = service.conversation_table(rt, org_id)
+search = st.text_input("Search (title, user, contact, account, deal, reasons)")
+rows = service.conversation_table(rt, org_id, search)
 if not rows:
-    st.info("No conversations yet. Upload a file above, or use `python -m sync_engine import`.")
+    st.info("No conversations match the search." if search else
+            "No conversations yet. Upload a file above, or use `python -m sync_engine import`.")
     st.stop()
 frame = pd.DataFrame(rows)
 counts = frame["status"].value_counts()
@@ -44,3 +46,5 @@ for col, status in zip(cols, ("matched", "partial", "ambiguous", "unmatched", "i
 status_filter = st.multiselect("Status", sorted(frame["status"].unique()))
 shown = frame[frame["status"].isin(status_filter)] if status_filter else frame
 st.dataframe(shown, hide_index=True, width="stretch")
+st.download_button("Export CSV", shown.to_csv(index=False).encode("utf-8"), file_name=f"conversations-{org_id}.csv",
+                   mime="text/csv")

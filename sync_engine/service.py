@@ -204,22 +204,41 @@ def match_stored_conversations(rt: Runtime, org_id: str) -> int:
     return len(match_conversations(rt, org_id))
 
 
-def conversation_table(rt: Runtime, org_id: str) -> list[dict[str, Any]]:
-    """Conversations with their match, for the Conversations page (newest first)."""
+def _names(rt: Runtime, org_id: str) -> dict[str, str]:
+    """Record id -> display name from the mirror (contacts, leads, accounts, deals) and Zoho users."""
+    names: dict[str, str] = {}
+    for table, column in (("mirror_contacts", "full_name"), ("mirror_leads", "full_name"),
+                          ("mirror_accounts", "account_name"), ("mirror_deals", "deal_name")):
+        names.update(rt.store.query(f"SELECT record_id, {column} FROM {table} WHERE org_id = ?", [org_id]))
+    names.update(rt.store.query("SELECT zoho_user_id, full_name FROM zoho_users WHERE org_id = ?", [org_id]))
+    return names
+
+
+def conversation_table(rt: Runtime, org_id: str, search: str = "") -> list[dict[str, Any]]:
+    """Conversations with their match and the linked records' names, newest first; ``search`` filters
+    on title, user, names and reasons (case-insensitive)."""
     store = ConversationStore(rt.store)
     matches = store.matches(org_id)
     held = {h.conversation_id for h in rt.held.held(org_id)}
+    names = _names(rt, org_id)
+
+    def named(record_id: str | None) -> str | None:
+        return f"{names.get(record_id) or '?'} ({record_id})" if record_id else None
+
     rows = []
+    needle = search.strip().casefold()
     for c in reversed(store.get(org_id)):
         m = matches.get(c.conversation_id)
-        rows.append({"when": c.started_at, "kind": c.kind, "title": c.title or "", "user": c.user_email,
-                     "status": "held" if c.conversation_id in held else (m.status if m else "not matched yet"),
-                     "contact": m.contact_id if m else None, "lead": m.lead_id if m else None,
-                     "account": m.account_id if m else None, "deal": m.deal_id if m else None,
-                     "owner": m.owner_id if m else None, "activity type": m.activity_type if m else None,
-                     "why": "; ".join(m.reasons) if m else "", "id": c.conversation_id})
+        row = {"when": c.started_at, "kind": c.kind, "title": c.title or "", "user": c.user_email,
+               "status": "held" if c.conversation_id in held else (m.status if m else "not matched yet"),
+               "contact": named(m.contact_id) if m else None, "lead": named(m.lead_id) if m else None,
+               "account": named(m.account_id) if m else None, "deal": named(m.deal_id) if m else None,
+               "owner": named(m.owner_id) if m else None, "activity type": m.activity_type if m else None,
+               "why": "; ".join(m.reasons) if m else "", "id": c.conversation_id}
+        if needle and not any(needle in str(v).casefold() for v in row.values() if v):
+            continue
+        rows.append(row)
     return rows
-
 
 def set_activity_types(rt: Runtime, org_id: str, definition_json: str, by: str | None = None) -> int:
     """Validate and store an org's activity types (JSON, see activity_type_codec); returns how many."""

@@ -29,3 +29,22 @@ def test_imported_conversations_show_with_status_and_reasons(app: AppTest) -> No
     assert table.loc["int-1", "status"] == "internal"
     assert table.loc["int-1", "why"]
     assert {m.label: m.value for m in app.metric}["Internal"] == str(int((table["status"] == "internal").sum()))
+
+
+def test_search_narrows_the_list_and_names_the_linked_records(app: AppTest) -> None:
+    app.run()
+    rt = app.session_state["runtime"]
+    org_id = rt.orgs.list()[0].org_id
+    service.mirror_org(rt, org_id)
+    service.match_stored_conversations(rt, org_id)
+    rows = service.conversation_table(rt, org_id)
+    linked = next(r for r in rows if r["contact"])
+    assert "?" not in linked["contact"]  # the contact's name comes from the mirror
+    title = linked["title"] or linked["user"]
+    found = service.conversation_table(rt, org_id, title.upper())
+    assert found and all(title.casefold() in " ".join(str(v) for v in r.values() if v).casefold() for r in found)
+    assert service.conversation_table(rt, org_id, "no such thing at all 42") == []
+    app.switch_page("pages/conversations.py")
+    app.run()
+    assert not app.exception, app.exception
+    assert any(b.label == "Export CSV" for b in app.get("download_button"))
