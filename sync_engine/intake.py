@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from .activity_type_codec import deal_rules_from_json, types_from_json
+from .contact_points import region_code
 from .conversations import Call, Conversation, ImportResult, conversation_to_json, parse_bytes, parse_text
 from .deal_rules import DealRules
 from .matching import MatchResult, MatchRules, match
 from .runtime import Runtime
 from .store.conversations import ConversationStore, NewConversation, StoredMatch
 from .store.match_rows import load_index
+from .store.mirror_tables import MirrorTables
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,8 @@ def import_bytes(rt: Runtime, org_id: str, data: bytes, *, filename: str | None 
 
 
 def _org_region(rt: Runtime, org_id: str) -> str:
-    rows = rt.store.query("SELECT country_code FROM mirror_orgs WHERE org_id = ?", [org_id])
-    return (rows[0][0] if rows and rows[0][0] else "US").upper()
+    """Where numbers without a country code are read: the org's country as the mirror read it (UK -> GB)."""
+    return region_code(MirrorTables(rt.store).org_state(org_id).country_code) or "US"
 
 
 def _store(rt: Runtime, org_id: str, result: ImportResult) -> ImportSummary:
@@ -71,7 +73,7 @@ def stored_conversations(rt: Runtime, org_id: str, ids: Iterable[str] | None = N
     if not stored:
         return iter(())
     text = "\n".join(json.dumps(s.payload, ensure_ascii=False) for s in stored)
-    return iter(parse_text(text, filename="stored.jsonl").conversations)
+    return iter(parse_text(text, filename="stored.jsonl", default_region=_org_region(rt, org_id)).conversations)
 
 
 def match_conversations(rt: Runtime, org_id: str, rules: MatchRules | None = None,

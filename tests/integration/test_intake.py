@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sync_engine import service
-from sync_engine.intake import import_bytes, match_conversations
+from sync_engine.intake import import_bytes, match_conversations, stored_conversations
 from sync_engine.runtime import Runtime, open_runtime
 from sync_engine.store.conversations import ConversationStore
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator
@@ -124,3 +124,20 @@ def test_org_deal_rules_are_stored_and_used_for_matching(world) -> None:
     assert rules.deals.order == ("nearest_closing",) and rules.deals.single_only
     with pytest.raises(ValueError, match="unknown deal criteria"):
         service.set_deal_rules(rt, org_id, '{"order": ["biggest"]}')
+
+
+def test_numbers_without_a_country_code_are_read_in_the_orgs_country_even_when_zoho_says_uk(world) -> None:
+    from sync_engine.intake import _org_region
+    from sync_engine.store.mirror_tables import MirrorTables
+
+    rt, _, org_id = world
+    tables = MirrorTables(rt.store)
+    state = tables.org_state(org_id)
+    tables.save_org_state(type(state)(**{**state.__dict__, "country_code": "UK"}))
+    assert _org_region(rt, org_id) == "GB"
+    line = {"kind": "call", "id": "uk-1", "direction": "outbound", "from": "020 7946 0000", "to": "020 7946 0958",
+            "start": "2026-11-20T10:00:00+00:00", "duration_s": 60, "user_email": "x@y.io"}
+    summary = import_bytes(rt, org_id, (json.dumps(line) + "\n").encode(), filename="c.jsonl")
+    assert summary.added == 1 and not summary.errors
+    [call] = stored_conversations(rt, org_id, ["uk-1"])  # read back the way matching reads it
+    assert call.to_number.e164 == "+442079460958"  # a London number, not a US one
