@@ -13,9 +13,6 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from zoho_client_support import (
-    CLIENT_ID,
-    CLIENT_SECRET,
-    REFRESH_TOKEN,
     Control,
     Ledger,
     connect,
@@ -26,7 +23,6 @@ from zoho_client_support import (
 from sync_engine.zoho.client import ZohoClient
 from sync_engine.zoho.errors import ZohoError
 from sync_engine.zoho.queries import coql_quote, criterion
-from sync_engine.zoho.session import ZohoSession
 from zoho_emulator import RunningEmulator
 
 BIG = 2_500
@@ -186,12 +182,3 @@ def test_bulk_read_create_poll_download(em):
     assert sorted(r["Last_Name"] for r in rows) == ["Lind", "Okafor", "Rossi"]
     assert [(c.api, c.credits) for c in ledger.calls if not c.api.startswith("oauth")] == \
         [("bulk.create", 50), ("bulk.status", 1), ("bulk.download", 1)]
-
-
-def test_the_first_cut_session_still_works_as_a_shim(em):
-    ledger = Ledger()
-    session = ZohoSession(em.url, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, observer=ledger)
-    assert session.get_json("/org")["org"][0]["company_name"] == "Northwind Demo"
-    assert session.get_json("/Contacts", fields="Last_Name")["info"]["count"] == 3
-    assert session.coql("select COUNT(id) from Contacts where id is not null")["data"]
-    assert [c.api for c in ledger.calls] == ["oauth.refresh", "org", "records.list", "coql"]
