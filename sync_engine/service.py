@@ -1,13 +1,14 @@
 """The thin facade that pages, the CLI and tests call. Knows nothing of Streamlit."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from .activity_type_codec import deal_rules_from_json, deal_rules_to_json, types_from_json, types_to_json
 from .intake import ImportSummary, import_bytes, match_conversations
-from .mirror import MirrorProgress, mirror_progress
+from .mirror import MirrorOptions, MirrorProgress, SyncReport, mirror_progress, sync_org
 from .onboarding import Connected, ConnectStart, Onboarding, OnboardingRefused, data_centre
 from .onboarding import begin as begin_onboarding
 from .runtime import Runtime
@@ -140,6 +141,13 @@ def record_counts(rt: Runtime, org_id: str) -> dict[str, int]:
             row = result.rows[0] if result.rows else {}
             counts[module] = int(next(iter(row.values()), 0) or 0)
     return counts
+
+
+# -- the mirror -----------------------------------------------------------------------------------
+def mirror_org(rt: Runtime, org_id: str, now: datetime | None = None, *, options: MirrorOptions | None = None,
+               on_progress: Callable[[MirrorProgress], None] | None = None) -> SyncReport:
+    """Bring the org's shadow copy up to date: the initial pull until it is done, then the polls that are due."""
+    return sync_org(rt, org_id, now, options=options, on_progress=on_progress)
 
 
 def mirror_status(rt: Runtime, org_id: str) -> MirrorProgress:
