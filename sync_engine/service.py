@@ -13,14 +13,25 @@ from .onboarding import Connected, ConnectStart, Onboarding, OnboardingRefused, 
 from .onboarding import begin as begin_onboarding
 from .runtime import Runtime
 from .store.conversations import ConversationStore
+from .store.mirror_tables import MirrorTables
 from .store.orgs import Org
+from .store.settings import SettingChange, SettingsStore
 from .store.users import HeldConversation, MappingCounts
 from .user_mapping import OurUser, UserMapping, ZohoUser, map_users
+from .writeback_settings import (
+    DEFAULT_SETTINGS,
+    SettingsError,
+    WritebackSettings,
+    settings_from_json,
+    settings_to_json,
+    unknown_stages,
+)
 from .zoho import ZohoError, attributed_to
 
+WRITEBACK_SETTING = "writeback"
 ZOHO_MODULES = ("Contacts", "Leads", "Accounts", "Deals", "Calls", "Events", "Tasks")
 
-__all__ = ["OnboardingRefused", "ZohoError"]
+__all__ = ["OnboardingRefused", "SettingsError", "ZohoError"]
 
 
 @dataclass(frozen=True)
@@ -259,3 +270,28 @@ def set_deal_rules(rt: Runtime, org_id: str, definition_json: str, by: str | Non
     rules = deal_rules_from_json(definition_json)
     rt.orgs.get(org_id)
     ConversationStore(rt.store).set_deal_rules(org_id, deal_rules_to_json(rules), by)
+
+
+def writeback_settings(rt: Runtime, org_id: str) -> WritebackSettings:
+    """The org's write-back settings (the defaults until an admin changes them)."""
+    return settings_from_json(SettingsStore(rt.store).get(org_id, WRITEBACK_SETTING))
+
+
+def set_writeback_settings(rt: Runtime, org_id: str, settings: WritebackSettings, by: str | None) -> bool:
+    """Store the org's write-back settings, audited; mapped stages must exist in its pipelines.
+
+    Returns False when nothing changed. Raises SettingsError naming unknown stages.
+    """
+    rt.orgs.get(org_id)
+    stages = [s.stage for s in MirrorTables(rt.store).deal_stages(org_id)]
+    missing = unknown_stages(settings, stages) if stages else []
+    if missing:
+        raise SettingsError(f"stage_map names stage(s) the org's pipelines do not have: {', '.join(missing)}; "
+                            f"known: {', '.join(sorted(set(stages)))}")
+    return SettingsStore(rt.store).put(org_id, WRITEBACK_SETTING, settings_to_json(settings), by,
+                                       before_default=settings_to_json(DEFAULT_SETTINGS))
+
+
+def settings_audit(rt: Runtime, org_id: str, setting: str | None = None) -> list[SettingChange]:
+    """Every change to the org's settings, newest first: who, when, before, after."""
+    return SettingsStore(rt.store).audit(org_id, setting)

@@ -27,6 +27,8 @@ import duckdb
 from .conversations import ACTIVITY_TYPES, CONVERSATIONS, DEAL_RULES
 from .job_runs import JOB_RUNS
 from .mirror_schema import MIRROR_CONTACT_POINTS, MIRROR_RECORDS, MIRROR_STATE
+from .outbox import OUTBOX
+from .settings import ORG_SETTINGS
 
 MigrationStep = str | Callable[[duckdb.DuckDBPyConnection], None]
 
@@ -166,6 +168,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(10, "conversations, their matches and activity-type overrides", CONVERSATIONS),
     Migration(11, "activity types defined per org", ACTIVITY_TYPES),
     Migration(12, "deal rules per org", DEAL_RULES),
+    Migration(13, "settings per org and their audit", ORG_SETTINGS),
+    Migration(14, "write-back outbox", OUTBOX),
 )
 
 _SCHEMA_VERSION = """
