@@ -1,11 +1,20 @@
-"""Streamlit entry: starts the runtime once per server process, finishes OAuth sign-ins, lays out pages."""
+"""Streamlit entry: starts the runtime once per server process, finishes OAuth sign-ins, signs people in and
+lays out the pages their role may see.
+
+The session token lives in ``st.session_state`` (one browser tab's session) and is checked against the
+database on every rerun, so an expired or signed-out session stops working at once. A full page load,
+such as the return from Zoho's consent page, starts a new session: one signs in again.
+"""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import streamlit as st
 
+from page_access import NAVIGATION, PAGES
 from sync_engine import service
+from sync_engine.access import Viewer
 from sync_engine.demo import start_demo
 from sync_engine.runtime import Runtime, open_runtime
 from sync_engine.scheduler import SyncScheduler
@@ -33,8 +42,12 @@ def runtime() -> Runtime:
     return rt
 
 
-def finish_oauth_redirect(rt: Runtime) -> None:
-    """Zoho sends the admin back here with ?code=…&state=… (or ?error=…) after the consent page."""
+def finish_oauth_redirect(rt: Runtime, viewer: Viewer | None) -> None:
+    """Zoho sends the admin back here with ?code=…&state=… (or ?error=…) after the consent page.
+
+    It arrives in a new browser session, so usually before anyone has signed in: the unguessable,
+    single-use ``state`` proves the connection, and it binds the admin who started it, whoever is here.
+    """
     params = st.query_params
     if "state" not in params:
         return
@@ -46,7 +59,75 @@ def finish_oauth_redirect(rt: Runtime) -> None:
     except service.OnboardingRefused as refused:
         st.session_state["flash"] = ("error", str(refused))
     st.query_params.clear()
-    st.switch_page("pages/connection.py")
+    if viewer is not None and viewer.role != "manager":
+        st.switch_page("pages/connection.py")
+    st.rerun()  # signed out: the sign-in page says the connection is done (or why not)
+
+
+HERE = Path(__file__).resolve().parent
+
+
+def pages_for(viewer: Viewer) -> list[st.Page]:
+    """The role's pages, in order; a page still being written (no file yet) is left out."""
+    return [st.Page(f"pages/{name}.py", title=PAGES[name][0], icon=PAGES[name][1], default=i == 0)
+            for i, name in enumerate(NAVIGATION[viewer.role]) if (HERE / "pages" / f"{name}.py").exists()]
+
+
+def signed_in_viewer(rt: Runtime) -> Viewer | None:
+    """The viewer behind this browser session's token, re-checked on every rerun; None when signed out."""
+    token = st.session_state.get("session_token")
+    viewer = service.viewer_for(rt, token) if token else None
+    if viewer is None:
+        if token:
+            st.session_state["signed_out_reason"] = "Your session expired: sign in again."
+        for key in ("session_token", "viewer"):
+            st.session_state.pop(key, None)
+        return None
+    st.session_state["viewer"] = viewer
+    return viewer
+
+
+def sign_in_page() -> None:
+    """The only page until one signs in. A function, not a file under pages/: Streamlit's older
+    multipage mode runs such files directly, and this page must always come through main()."""
+    rt: Runtime = st.session_state["runtime"]
+    st.title("Sign in")
+    reason = st.session_state.pop("signed_out_reason", None)
+    if reason:
+        st.info(reason)
+    if "flash" in st.session_state:  # the return from Zoho's consent page lands here, in a new session
+        kind, message = st.session_state["flash"]  # kept for the Connection page, after signing in
+        (st.success if kind == "success" else st.error)(message)
+        st.caption("Sign in again to carry on: the trip to Zoho started a new browser session.")
+    with st.form("sign-in"):
+        email = st.text_input("Email", autocomplete="username")
+        password = st.text_input("Password", type="password", autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        try:
+            viewer, token = service.sign_in(rt, email, password)
+        except service.SignInRefused as refused:
+            st.error(str(refused))
+        else:
+            st.session_state["session_token"] = token
+            st.session_state["viewer"] = viewer
+            st.rerun()
+    if rt.extras.get("demo") is not None:
+        st.caption("Trying the embedded demo? The demo accounts are listed in README.md under “Demo accounts”.")
+
+
+def sign_out(rt: Runtime) -> None:
+    """The Sign out button's callback: runs before the next rerun, whichever page that shows."""
+    service.sign_out(rt, st.session_state.pop("session_token", None))
+    st.session_state.pop("viewer", None)
+    st.session_state["signed_out_reason"] = "You signed out."
+
+
+def sidebar(rt: Runtime, viewer: Viewer) -> None:
+    with st.sidebar:
+        scope = "every org" if viewer.role == "csm" else (viewer.org_id or "no org connected yet")
+        st.caption(f"Signed in as **{viewer.name}** ({viewer.email}) · {viewer.role} · {scope}")
+        st.button("Sign out", icon=":material/logout:", on_click=sign_out, args=(rt,))
 
 
 def main() -> None:
@@ -54,12 +135,13 @@ def main() -> None:
     rt = runtime()
     st.session_state["runtime"] = rt
     st.session_state["app_urls"] = app_urls()
-    page = st.navigation([st.Page("pages/connection.py", title="Connection", icon=":material/link:", default=True),
-                          st.Page("pages/conversations.py", title="Conversations", icon=":material/forum:"),
-                          st.Page("pages/jobs.py", title="Jobs", icon=":material/schedule:"),
-                          st.Page("pages/credits.py", title="Credits", icon=":material/toll:"),
-                          st.Page("pages/match_rates.py", title="Match rates", icon=":material/join_inner:")])
-    finish_oauth_redirect(rt)
+    viewer = signed_in_viewer(rt)
+    if viewer is None:
+        page = st.navigation([st.Page(sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in")])
+    else:
+        page = st.navigation(pages_for(viewer))
+        sidebar(rt, viewer)
+    finish_oauth_redirect(rt, viewer)
     if "scheduler" in rt.extras:
         rt.extras["scheduler"].reload()  # orgs connected or disconnected since the last page view
     page.run()

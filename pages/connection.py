@@ -1,4 +1,7 @@
-"""Connection: connect or disconnect Zoho orgs; edition, credit limit and use; users mapped and unmapped."""
+"""Connection: connect or disconnect Zoho orgs; edition, credit limit and use; users mapped and unmapped.
+
+Admins change their own org here; CSMs see every org read-only (no connect, disconnect or mapping).
+"""
 from __future__ import annotations
 
 import html
@@ -7,11 +10,13 @@ import os
 import pandas as pd
 import streamlit as st
 
+from page_access import org_choices, page_viewer
 from sync_engine import service
 from sync_engine.zoho import DATA_CENTRES
 
 DEMO = "Embedded demo org (emulator)"
 
+viewer = page_viewer("connection")
 rt = st.session_state["runtime"]
 demo = rt.extras.get("demo")
 
@@ -20,13 +25,19 @@ if "flash" in st.session_state:
     kind, message = st.session_state.pop("flash")
     (st.success if kind == "success" else st.error)(message)
 
-orgs = service.list_orgs(rt)
+orgs = service.visible_orgs(rt, viewer)
 connected = [o for o in orgs if o.status == "connected"]
+if viewer.role == "csm" and orgs:
+    st.dataframe(pd.DataFrame([{"org": o.company_name or o.name, "org id": o.org_id, "status": o.status,
+                                "edition": o.edition, "data centre": o.data_centre,
+                                "connected by": o.connected_by_email} for o in orgs]),
+                 hide_index=True, width="stretch")
 
 
 def render_org(org_id: str) -> None:
     overview = service.connection_overview(rt, org_id)
     org = overview.org
+    admin = viewer.can_administer(org_id)
     st.subheader(f"{org.company_name or org.name}")
     st.caption(f"Data centre {org.data_centre} · {org.api_domain} · connected by {org.connected_by_email} "
                f"on {org.connected_at:%Y-%m-%d %H:%M} UTC")
@@ -52,7 +63,9 @@ def render_org(org_id: str) -> None:
                     "held until mapped")
         zoho_choices = {f"{u.full_name} <{u.email}>": u.zoho_user_id
                         for u in rt.users.zoho_users(org_id) if u.status == "active"}
-        for user in mapping.unmatched_ours:
+        if not admin:
+            st.dataframe(pd.DataFrame([{"our user": u.email} for u in mapping.unmatched_ours]), hide_index=True)
+        for user in mapping.unmatched_ours if admin else []:
             with st.form(f"map-{user.email}"):
                 choice = st.selectbox(f"Map {user.email} to", ["—", *zoho_choices], key=f"pick-{user.email}")
                 if st.form_submit_button("Map user") and choice != "—":
@@ -78,6 +91,8 @@ def render_org(org_id: str) -> None:
     eta = f", about {progress.eta_s:.0f} s left" if progress.eta_s else ""
     st.progress(progress.fraction, text=f"{progress.phase}: {progress.records_done:,}{expected} records mirrored; "
                                         f"{progress.credits_spent:,} credits spent{eta}")
+    if not admin:
+        return  # the rest spends credits or changes the connection
     with st.expander("Records in Zoho (7 credits)"):
         if st.button("Count records", key=f"count-{org_id}"):
             counts = service.record_counts(rt, org_id)
@@ -90,21 +105,26 @@ def render_org(org_id: str) -> None:
     with st.popover("Disconnect"):
         st.write("Revokes our token at Zoho and deletes it here. The credit ledger is kept.")
         if st.button("Disconnect this org", type="primary", key=f"disconnect-{org_id}"):
-            service.disconnect(rt, org_id)
+            service.disconnect_as(rt, viewer, org_id)
             st.session_state["flash"] = ("success", f"Disconnected {org.name}.")
             st.rerun()
 
 
 if connected:
-    names = {f"{o.company_name or o.name} ({o.org_id})": o.org_id for o in connected}
+    names = org_choices(rt, connected_only=True)
     picked = st.selectbox("Org", list(names), index=0) if len(names) > 1 else next(iter(names))
     try:
         render_org(names[picked])
     except service.ZohoError as err:
         st.error(f"Zoho answered with an error: {err.describe()}")
+elif viewer.role == "admin":
+    st.info("No org is connected yet. Connect one below." if viewer.org_id is None else
+            "Your org is disconnected. Reconnect it below.")
 else:
-    st.info("No org is connected yet. Connect one below.")
+    st.info("No org is connected yet: an admin connects one.")
 
+if viewer.role != "admin":
+    st.stop()  # connecting is an admin's job
 st.divider()
 st.subheader("Connect an org")
 st.write("A Zoho CRM administrator signs in once. Register a server-based app in Zoho's API console with "
@@ -121,8 +141,8 @@ with st.form("connect"):
     start = st.form_submit_button("Start sign-in", type="primary")
 if start:
     try:
-        begun = service.begin_connect(
-            rt, data_centre_code="LOCAL" if use_demo else dc_choice.split(" ")[0],
+        begun = service.begin_connect_as(
+            rt, viewer, data_centre_code="LOCAL" if use_demo else dc_choice.split(" ")[0],
             accounts_url=demo.url if use_demo else None, client_id=client_id,
             client_secret=client_secret, redirect_uri=redirect_uri)
         st.markdown(f'<a href="{html.escape(begun.authorization_url, quote=True)}" target="_self" '

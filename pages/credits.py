@@ -8,10 +8,13 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from page_access import org_choices, page_viewer
 from sync_engine import dashboard, service
 from sync_engine.runtime import Runtime
 
+viewer = page_viewer("credits")
 rt = st.session_state["runtime"]
+PERIODS = {"24 h": 1, "7 days": 7, "30 days": 30, "90 days": 90}
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -20,8 +23,13 @@ def status_of(_rt: Runtime, org_id: str, minute: str) -> dashboard.CreditStatus:
 
 
 @st.cache_data(ttl=30, show_spinner=False)
-def over_time(_rt: Runtime, org_id: str, minute: str) -> pd.DataFrame:
-    return dashboard.credits_over_time(_rt, org_id)
+def over_time(_rt: Runtime, org_id: str, days: int, minute: str) -> pd.DataFrame:
+    return dashboard.credits_over_time(_rt, org_id, days=days, bucket="hour" if days <= 30 else "day")
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def initial_sync(_rt: Runtime, org_id: str, minute: str) -> dashboard.InitialSync | None:
+    return dashboard.initial_sync(_rt, org_id)
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -39,16 +47,16 @@ def when(moment: datetime | None, now: datetime) -> str:
 
 
 st.title("Credits")
-orgs = service.list_orgs(rt)
+orgs = service.visible_orgs(rt, viewer)
 if not orgs:
     st.info("No org connected yet (Connection page).")
     st.stop()
 minute = f"{datetime.now():%Y%m%d%H%M}"  # part of the cache key, so "now" moves at least every minute
 
+names = org_choices(rt)  # before any figure: an org in the URL the viewer may not see stops the page here
 with st.expander("All orgs (rolling 24 h)", expanded=len(orgs) > 1):
-    st.dataframe(dashboard.credits_by_org(rt), hide_index=True, width="stretch")
+    st.dataframe(service.visible_credits_by_org(rt, viewer), hide_index=True, width="stretch")
 
-names = {f"{o.company_name or o.name} ({o.org_id})": o.org_id for o in orgs}
 left, right = st.columns([3, 1])
 org_id = names[left.selectbox("Org", list(names))]
 threshold = right.number_input("Alert above (% of budget share)", min_value=1.0, max_value=500.0,
@@ -80,9 +88,27 @@ forecast_cols = st.columns(2)
 forecast_cols[0].metric("Budget share reached", when(status.forecast.budget_reached_at, status.now))
 forecast_cols[1].metric("Daily limit reached", when(status.forecast.limit_reached_at, status.now))
 
-st.markdown("#### Credits per hour, last 7 days")
-series = over_time(rt, org_id, minute)
-st.plotly_chart(px.line(series, x="start", y="credits", labels={"start": "hour (UTC)"}), width="stretch")
+st.markdown("#### Credits over time")
+initial = initial_sync(rt, org_id, minute[:-1])
+if initial is not None:
+    st.metric("Initial sync", f"{initial.credits:,} credits",
+              help=f"{initial.calls:,} calls, {initial.started_at:%Y-%m-%d %H:%M} to "
+                   f"{initial.finished_at:%Y-%m-%d %H:%M} UTC (ledger job mirror.initial): the one-off first pull")
+    st.caption(f"Initial sync: {initial.credits:,} credits on {initial.peak_day:%Y-%m-%d}"
+               + (f" ({initial.peak_day_credits:,} that day)" if initial.peak_day_credits != initial.credits else "")
+               + "; it is shown apart from the daily work below.")
+period = st.radio("Period", list(PERIODS), horizontal=True, index=1)
+days = PERIODS[period]
+series = over_time(rt, org_id, days, minute)
+series["other work"] = series["credits"] - series["initial_credits"]
+chart = px.area(series.rename(columns={"initial_credits": "initial sync"}), x="start",
+                y=["other work", "initial sync"], labels={"start": "UTC", "value": "credits", "variable": "job"},
+                color_discrete_map={"other work": "#1f77b4", "initial sync": "#ff7f0e"})
+if initial is not None and initial.finished_at >= series["start"].min():
+    chart.add_vrect(x0=max(initial.started_at, series["start"].min()), x1=initial.finished_at, fillcolor="#ff7f0e",
+                    opacity=0.12, line_width=0, annotation_text=f"initial sync: {initial.credits:,} credits",
+                    annotation_position="top left")
+st.plotly_chart(chart, width="stretch")
 
 st.markdown("#### Last 24 h by user, job and API")
 for column, dimension in zip(st.columns(3), ("user", "job", "api"), strict=True):

@@ -4,15 +4,19 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from page_access import org_choices, page_viewer
 from sync_engine import service
 
+viewer = page_viewer("jobs")
 rt = st.session_state["runtime"]
 scheduler = rt.extras.get("scheduler")
 
 st.title("Jobs")
 if scheduler is None:
     st.warning("The scheduler is not running in this process (start the app, or `python -m sync_engine run`).")
-rows = service.job_table(rt, scheduler.next_runs() if scheduler else {})
+rows = service.visible_job_table(rt, viewer, scheduler.next_runs() if scheduler else {})
+if st.query_params.get("org"):  # a link to one org's jobs; another org's id is "not found"
+    rows = [r for r in rows if r.org_id == next(iter(org_choices(rt).values()))]
 if not rows:
     st.info("No jobs yet: connect an org first.")
     st.stop()
@@ -29,8 +33,9 @@ st.dataframe(frame, hide_index=True, width="stretch", column_config={
     "next_run": st.column_config.DatetimeColumn("next run", format="YYYY-MM-DD HH:mm:ss"),
     "duration_s": st.column_config.NumberColumn("duration (s)", format="%.1f"),
 })
-if scheduler is not None:
-    names = sorted({f"{r.org_id}:{r.job}" for r in rows})
+runnable = [r for r in rows if viewer.can_administer(r.org_id)]  # running spends credits: admins only
+if scheduler is not None and runnable:
+    names = sorted({f"{r.org_id}:{r.job}" for r in runnable})
     with st.form("run-now"):
         picked = st.selectbox("Run a job now", names)
         if st.form_submit_button("Run now"):

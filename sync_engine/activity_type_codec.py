@@ -68,6 +68,8 @@ def types_from_json(text: str) -> tuple[ActivityType, ...]:
         try:
             types.append(ActivityType(item["name"], tuple(_rule(r, f"type {i} ({item['name']}), rule {n}")
                                                           for n, r in enumerate(rules, start=1))))
+        except ActivityTypeError:
+            raise  # already says which type and rule
         except ValueError as err:
             raise ActivityTypeError(f"type {i}: {err}") from None
     problems = check_types(types)

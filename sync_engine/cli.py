@@ -12,6 +12,9 @@
     python -m sync_engine import-users --org ORG_ID --file users.csv   # columns: email, full_name
     python -m sync_engine map --org ORG_ID --email someone@corp.com --zoho-user 5725767000000411001
     python -m sync_engine disconnect --org ORG_ID
+    python -m sync_engine accounts add --email a@corp.com --name "A" --role admin [--org ORG_ID] --password-stdin
+    python -m sync_engine accounts list
+    python -m sync_engine accounts remove --email a@corp.com
 
 Secrets may come from the environment instead of flags (ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN), so
 they stay out of shell history. Nothing here prints a token.
@@ -216,6 +219,35 @@ def _deal_rules(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+def _accounts(rt: Runtime, args: argparse.Namespace) -> int:
+    """Dashboard sign-in accounts. The password comes from stdin or a prompt, never from a flag."""
+    from getpass import getpass
+
+    from .access import AccountRefused
+
+    if args.action == "list":
+        for account in service.list_accounts(rt):
+            state = "disabled" if account.disabled else "active"
+            print(f"{account.email}\t{account.role}\t{account.org_id or '-'}\t{account.display_name}\t{state}")
+        return 0
+    if args.action == "remove":
+        if not service.remove_account(rt, args.email):
+            print(f"error: there is no account for {args.email}", file=sys.stderr)
+            return 1
+        print(f"{args.email} removed and signed out everywhere.")
+        return 0
+    password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else getpass("Password (10+ characters): ")
+    try:
+        viewer = service.create_account(rt, email=args.email, name=args.name or args.email, role=args.role,
+                                        password=password, org_id=args.org)
+    except AccountRefused as refused:
+        print(f"error: {refused}", file=sys.stderr)
+        return 1
+    scope = viewer.org_id or ("every org" if viewer.role == "csm" else "no org yet: connecting one binds it")
+    print(f"{viewer.email} added as {viewer.role} ({scope}).")
+    return 0
+
+
 def _only_org(rt: Runtime) -> str:
     orgs = service.list_orgs(rt, connected_only=True)
     if len(orgs) != 1:
@@ -300,6 +332,18 @@ def parser() -> argparse.ArgumentParser:
     mapping.add_argument("--email", required=True)
     mapping.add_argument("--zoho-user", required=True, help="the Zoho user id")
     mapping.set_defaults(run=_map)
+    accounts = sub.add_parser("accounts", help="dashboard sign-in accounts: add, list, remove")
+    actions = accounts.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="add an account (csm: every org; admin, manager: one org)")
+    add.add_argument("--email", required=True)
+    add.add_argument("--name", help="display name (default: the email)")
+    add.add_argument("--role", required=True, choices=("csm", "admin", "manager"))
+    add.add_argument("--org", help="the org a manager reads or an admin administers (an admin may have none yet)")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin's first line")
+    actions.add_parser("list", help="list accounts")
+    remove = actions.add_parser("remove", help="remove an account and end its sessions")
+    remove.add_argument("--email", required=True)
+    accounts.set_defaults(run=_accounts)
     return root
 
 

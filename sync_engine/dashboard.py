@@ -6,14 +6,16 @@ knows about Streamlit.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
+from .match_reasons import reason_category_sql
 from .matching import STATUSES
+from .mirror_run import JOB_INITIAL
 from .runtime import Runtime
-from .store.conversations import ConversationStore
+from .store.conversation_views import REASONS_TEXT, STATUS, ConversationFilter, scoped
 from .store.ledger import CreditSum
 
 RATE_WINDOW = timedelta(hours=3)  # the "current rate" the forecast extrapolates
@@ -25,6 +27,7 @@ MATCH_STATUSES: tuple[str, ...] = (*STATUSES, HELD, NOT_MATCHED_YET)
 DRILL_DOWN_STATUSES = ("unmatched", "ambiguous")
 NO_USER = "(org-wide work)"
 NO_KEY = "(none)"
+BUCKET_SECONDS = {"hour": 3_600, "day": 86_400}
 
 
 # -- credits --------------------------------------------------------------------------------------
@@ -96,11 +99,55 @@ def credit_status(rt: Runtime, org_id: str, now: datetime | None = None) -> Cred
                         org.budget_share, budget, forecast_credits(used, recent, budget, limit, now))
 
 
-def credits_over_time(rt: Runtime, org_id: str, now: datetime | None = None, days: int = 7) -> pd.DataFrame:
-    """Credits and calls per hour over the last ``days`` days (empty hours are zeros): start, credits, calls."""
+def credits_over_time(rt: Runtime, org_id: str, now: datetime | None = None, days: int = 7,
+                      bucket: str = "hour") -> pd.DataFrame:
+    """Credits and calls per ``bucket`` over the last ``days`` days (empty buckets are zeros): start, credits,
+    calls, and initial_credits -- the part the mirror's initial sync spent, so a chart can set it apart."""
     now = now or datetime.now(UTC)
-    buckets = rt.ledger.series(org_id, since=now - timedelta(days=days), bucket="hour", until=now)
-    return pd.DataFrame(buckets, columns=["start", "credits", "calls"])
+    if bucket not in BUCKET_SECONDS:
+        raise ValueError(f"bucket must be one of {', '.join(BUCKET_SECONDS)}, not {bucket!r}")
+    rt.ledger.flush()
+    # Integer arithmetic on epoch microseconds: a month of a large org is millions of rows, and
+    # date_trunc on TIMESTAMPTZ costs several times more (UTC buckets either way).
+    rows = rt.store.query(f"""
+        WITH spent AS (
+            SELECT epoch_us(called_at) // $width AS n, sum(credits) AS credits, count(*) AS calls,
+                   coalesce(sum(credits) FILTER (WHERE job = '{JOB_INITIAL}'), 0) AS initial_credits
+            FROM credit_ledger WHERE org_id = $org AND called_at >= $since AND called_at < $until GROUP BY 1)
+        SELECT make_timestamptz(b.n * $width), coalesce(s.credits, 0), coalesce(s.calls, 0),
+               coalesce(s.initial_credits, 0)
+        FROM (SELECT unnest(range(epoch_us($since) // $width, (epoch_us($until) - 1) // $width + 1)) AS n) b
+        LEFT JOIN spent s USING (n) ORDER BY b.n""",
+        {"org": org_id, "since": now - timedelta(days=days), "until": now, "width": BUCKET_SECONDS[bucket] * 10**6})
+    frame = pd.DataFrame(rows, columns=["start", "credits", "calls", "initial_credits"])
+    return frame.astype({"credits": int, "calls": int, "initial_credits": int})
+
+
+@dataclass(frozen=True)
+class InitialSync:
+    """What the mirror's first full pull of the org cost: the spike at the start of its credit history."""
+
+    credits: int
+    calls: int
+    started_at: datetime
+    finished_at: datetime
+    peak_day: datetime  # the UTC day it spent the most
+    peak_day_credits: int
+
+
+def initial_sync(rt: Runtime, org_id: str) -> InitialSync | None:
+    """The initial sync's credits (ledger job ``mirror.initial``), or None if the org has none recorded."""
+    rt.ledger.flush()
+    rows = rt.store.query(f"""
+        WITH initial AS (SELECT called_at, credits FROM credit_ledger WHERE org_id = ? AND job = '{JOB_INITIAL}'),
+        days AS (SELECT date_trunc('day', called_at) AS day, sum(credits) AS credits FROM initial GROUP BY 1
+                 ORDER BY 2 DESC, 1 LIMIT 1)
+        SELECT sum(credits), count(*), min(called_at), max(called_at), (SELECT day FROM days),
+               (SELECT credits FROM days) FROM initial""", [org_id])
+    credits, calls, started, finished, peak_day, peak_credits = rows[0]
+    if not calls:
+        return None
+    return InitialSync(int(credits), int(calls), started, finished, peak_day, int(peak_credits))
 
 
 def credits_breakdown(rt: Runtime, org_id: str, dimension: str, now: datetime | None = None,
@@ -132,57 +179,99 @@ def _sums_frame(sums: list[CreditSum], dimension: str, missing: str) -> pd.DataF
 
 
 # -- match rates ----------------------------------------------------------------------------------
-_MATCH_COLUMNS = ["conversation_id", "kind", "user", "started_at", "day", "status", "reasons"]
+STATUS_COLUMNS = ("matched", "partial", "ambiguous", "unmatched", "internal", HELD, NOT_MATCHED_YET)
+DRILL_DOWN_LIMIT = 500
+
+_REASON = reason_category_sql("status", "reasons")
+# One pass over the org's conversations: counts per status by day, source, user and reason category.
+_SUMMARY = f"""
+WITH base AS (
+    SELECT date_trunc('day', c.started_at) AS day, c.kind, c.user_email AS user, {STATUS} AS status,
+           {REASONS_TEXT} AS reasons
+    {{scoped}}),
+categorised AS (SELECT day, kind, user, status, {_REASON} AS reason FROM base)
+SELECT GROUPING(day) = 0, GROUPING(kind) = 0, GROUPING(user) = 0, GROUPING(reason) = 0,
+       day, kind, user, reason, status, count(*) AS conversations
+FROM categorised
+GROUP BY GROUPING SETS ((day, status), (kind, status), (user, status), (reason, status))
+"""
 
 
-def match_frame(rt: Runtime, org_id: str) -> pd.DataFrame:
-    """One row per stored conversation with its status: held wins (it waits for a user mapping)."""
-    store = ConversationStore(rt.store)
-    matches = store.matches(org_id)
-    held = {h.conversation_id for h in rt.held.held(org_id)}
-    rows = []
-    for c in store.get(org_id):
-        m = matches.get(c.conversation_id)
-        status = HELD if c.conversation_id in held else (m.status if m else NOT_MATCHED_YET)
-        started = pd.Timestamp(c.started_at).tz_convert(UTC)
-        rows.append((c.conversation_id, c.kind, c.user_email, started, started.normalize(), status,
-                     "; ".join(m.reasons) if m else ""))
-    return pd.DataFrame(rows, columns=_MATCH_COLUMNS)
+@dataclass(frozen=True)
+class MatchSummary:
+    """How an org's conversations matched, every figure from one scan (see ``match_summary``)."""
+
+    counts: dict[str, int]  # every status of MATCH_STATUSES, zeros included
+    daily: pd.DataFrame  # day, status, conversations (long, for a stacked bar chart)
+    by_kind: pd.DataFrame  # kind, one column per status seen
+    by_user: pd.DataFrame  # user, conversations, match rate, one column per status seen; busiest first
+    by_reason: pd.DataFrame  # reason, status, conversations; largest first
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def rate(self) -> float | None:
+        """Matched or partial, as a share of the conversations with customers (internal and held left out)."""
+        return _rate(self.counts)
 
 
-def match_counts(frame: pd.DataFrame) -> dict[str, int]:
-    """Conversations per status, every status present (zeros included), in the order of MATCH_STATUSES."""
-    counts = frame["status"].value_counts() if not frame.empty else pd.Series(dtype=int)
-    return {status: int(counts.get(status, 0)) for status in MATCH_STATUSES}
+def _rate(counts: dict[str, int]) -> float | None:
+    external = sum(counts.get(s, 0) for s in ("matched", "partial", "ambiguous", "unmatched"))
+    return (counts.get("matched", 0) + counts.get("partial", 0)) / external if external else None
 
 
-def match_rate(frame: pd.DataFrame) -> float | None:
-    """Matched or partial, as a share of the conversations with customers (internal and held left out)."""
-    counts = match_counts(frame)
-    external = sum(counts[s] for s in ("matched", "partial", "ambiguous", "unmatched"))
-    return (counts["matched"] + counts["partial"]) / external if external else None
-
-
-def matches_by(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Counts per ``column`` value (``day``, ``kind`` or ``user``) and status: one column per status seen."""
-    if frame.empty:
+def _crosstab(long: pd.DataFrame, column: str) -> pd.DataFrame:
+    if long.empty:
         return pd.DataFrame(columns=[column])
-    table = pd.crosstab(frame[column], frame["status"])
-    ordered = [s for s in MATCH_STATUSES if s in table.columns]
-    table = table[ordered]
+    table = long.pivot_table(index=column, columns="status", values="conversations", aggfunc="sum", fill_value=0)
+    table = table[[s for s in MATCH_STATUSES if s in table.columns]].astype(int)
     table.columns.name = None
     return table.reset_index()
 
 
-def matches_over_time_long(frame: pd.DataFrame) -> pd.DataFrame:
-    """Daily counts in long form (day, status, conversations) for a stacked bar chart."""
-    if frame.empty:
-        return pd.DataFrame(columns=["day", "status", "conversations"])
-    return frame.groupby(["day", "status"]).size().rename("conversations").reset_index()
+def match_summary(rt: Runtime, org_id: str, filters: ConversationFilter = ConversationFilter()) -> MatchSummary:
+    """Counts per status overall, per day, source (meeting/call), user and reason category."""
+    clause, params = scoped(org_id, filters, status=True)
+    rows = rt.store.query(_SUMMARY.format(scoped=clause), params)
+    groups: dict[int, list[tuple]] = {0: [], 1: [], 2: [], 3: []}
+    for *flags, day, kind, user, reason, status, n in rows:
+        which = flags.index(True)
+        groups[which].append(((day, kind, user, reason)[which], status, int(n)))
+    daily = pd.DataFrame(groups[0], columns=["day", "status", "conversations"]).sort_values(["day", "status"])
+    by_kind = pd.DataFrame(groups[1], columns=["kind", "status", "conversations"])
+    counts = {s: int(by_kind.loc[by_kind["status"] == s, "conversations"].sum()) for s in MATCH_STATUSES}
+    users = _crosstab(pd.DataFrame(groups[2], columns=["user", "status", "conversations"]), "user")
+    if not users.empty:
+        statuses = [s for s in MATCH_STATUSES if s in users.columns]
+        users.insert(1, "conversations", users[statuses].sum(axis=1))
+        users.insert(2, "match rate", [_rate(r) for r in users[statuses].to_dict("records")])
+        users = users.sort_values(["conversations", "user"], ascending=[False, True]).reset_index(drop=True)
+    by_reason = (pd.DataFrame(groups[3], columns=["reason", "status", "conversations"])
+                 .sort_values(["conversations", "reason"], ascending=[False, True]).reset_index(drop=True))
+    return MatchSummary(counts, daily.reset_index(drop=True), _crosstab(by_kind, "kind"), users, by_reason)
 
 
-def drill_down(frame: pd.DataFrame, statuses: tuple[str, ...] = DRILL_DOWN_STATUSES) -> pd.DataFrame:
-    """The conversations that need a look (unmatched and ambiguous by default), newest first, with why."""
-    shown = frame[frame["status"].isin(statuses)]
-    return (shown.sort_values(["started_at", "conversation_id"], ascending=[False, True])
-            [["started_at", "kind", "user", "status", "reasons", "conversation_id"]].reset_index(drop=True))
+def drill_down(rt: Runtime, org_id: str, filters: ConversationFilter = ConversationFilter(),
+               reason: str | None = None, limit: int = DRILL_DOWN_LIMIT) -> pd.DataFrame:
+    """The conversations that need a look (unmatched and ambiguous unless ``filters`` says), newest first,
+    with their reason category ("why") and the matcher's own reasons; at most ``limit`` rows.
+
+    Without a ``reason`` the newest rows are taken first and only they are categorised; how many
+    there are in all is in ``match_summary``'s ``by_reason``.
+    """
+    if not filters.statuses:
+        filters = replace(filters, statuses=DRILL_DOWN_STATUSES)
+    clause, params = scoped(org_id, filters, status=True)
+    rows = f"SELECT c.started_at, c.kind, c.user_email AS user, {STATUS} AS status, c.title, " \
+           f"{REASONS_TEXT} AS reasons, c.conversation_id {clause}"
+    newest = "ORDER BY started_at DESC, conversation_id LIMIT $limit"
+    sql = f"""
+        WITH base AS ({rows} {"" if reason else newest}),
+        categorised AS (SELECT *, {_REASON} AS why FROM base)
+        SELECT started_at, kind, user, status, why, coalesce(title, '') AS title,
+               array_to_string(CAST(reasons AS VARCHAR[]), '; ') AS reasons, conversation_id
+        FROM categorised {"WHERE why = $reason" if reason else ""} {newest}"""
+    with rt.store.reading() as cur:
+        return cur.execute(sql, {**params, "limit": int(limit), **({"reason": reason} if reason else {})}).df()

@@ -15,6 +15,7 @@ import requests
 
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator
 
+from .access import ensure_demo_accounts
 from .intake import import_bytes
 from .runtime import Runtime
 from .service import connect_with_refresh_token, set_our_users
@@ -56,6 +57,7 @@ def start_demo(rt: Runtime, preset: str | None = None, seed: int = 1) -> DemoOrg
                                            client_id=config.client_id, client_secret=config.client_secret,
                                            refresh_token=refresh_token)
     demo.org_id = connected.org.org_id
+    ensure_demo_accounts(rt, demo.org_id)  # sign-in: the CSM, and the demo org's admin and manager (README)
     zoho_users = rt.users.zoho_users(demo.org_id)
     ours = [OurUser(u.email, u.full_name) for u in zoho_users if u.status == "active"][1:]
     set_our_users(rt, demo.org_id, [*ours, DEMO_OUTSIDER])

@@ -7,6 +7,7 @@ runs the pure matcher; an admin's activity-type override wins over the rules.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,11 +16,14 @@ from .activity_type_codec import deal_rules_from_json, types_from_json
 from .contact_points import region_code
 from .conversations import Call, Conversation, ImportResult, conversation_to_json, parse_bytes, parse_text
 from .deal_rules import DealRules
+from .match_index import MatchIndex
 from .matching import MatchResult, MatchRules, match
 from .runtime import Runtime
 from .store.conversations import ConversationStore, NewConversation, StoredMatch
-from .store.match_rows import load_index
+from .store.match_rows import load_index, mirror_fingerprint
 from .store.mirror_tables import MirrorTables
+
+STALE_INDEX_S = 900.0
 
 
 @dataclass(frozen=True)
@@ -76,12 +80,31 @@ def stored_conversations(rt: Runtime, org_id: str, ids: Iterable[str] | None = N
     return iter(parse_text(text, filename="stored.jsonl", default_region=_org_region(rt, org_id)).conversations)
 
 
+def match_index(rt: Runtime, org_id: str, *, accept_stale: bool = False) -> MatchIndex:
+    """The org's match index, rebuilt only when the mirror changed.
+
+    Building it reads the whole mirror (seconds for 100k contacts), so the push job, which matches
+    new arrivals every 30 s, may take one up to ``STALE_INDEX_S`` old (``accept_stale``): the match
+    job re-matches everything against a fresh index every few minutes anyway.
+    """
+    cache: dict[str, tuple[tuple, float, MatchIndex]] = rt.extras.setdefault("match_indexes", {})
+    cached = cache.get(org_id)
+    if accept_stale and cached is not None and time.monotonic() - cached[1] < STALE_INDEX_S:
+        return cached[2]
+    fingerprint = mirror_fingerprint(rt.store, org_id)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[2]
+    index = load_index(rt.store, org_id)
+    cache[org_id] = (fingerprint, time.monotonic(), index)
+    return index
+
+
 def match_conversations(rt: Runtime, org_id: str, rules: MatchRules | None = None,
-                        ids: Iterable[str] | None = None) -> list[MatchResult]:
+                        ids: Iterable[str] | None = None, *, accept_stale_index: bool = False) -> list[MatchResult]:
     """Match the org's stored conversations (or some of them) against its mirror and save the results."""
     store = ConversationStore(rt.store)
     rules = rules or org_match_rules(rt, org_id)
-    index = load_index(rt.store, org_id)
+    index = match_index(rt, org_id, accept_stale=accept_stale_index)
     overrides = store.overrides(org_id)
     results = [match(c, index, rules, activity_override=overrides.get(c.id))
                for c in stored_conversations(rt, org_id, ids)]
@@ -105,7 +128,7 @@ def match_file(rt: Runtime, org_id: str, text: str, *, filename: str | None = No
     """Offline: match a file's conversations against the mirror without storing them (no Zoho calls)."""
     parsed = parse_text(text, filename=filename, default_region=_org_region(rt, org_id))
     rules = rules or org_match_rules(rt, org_id)
-    index = load_index(rt.store, org_id)
+    index = match_index(rt, org_id)
     return [match(c, index, rules) for c in parsed.conversations], parsed
 
 

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from . import service
+from .demo_simulator import is_demo_org, simulate_demo
 from .intake import match_conversations
 from .runtime import Runtime
 from .store.job_runs import JobRun
+from .writeback import writeback_cycle
 from .zoho import ZohoError, attributed_to
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,12 @@ class JobSpec:
     run: Callable[[Runtime, str], str | None]  # returns a short detail for the Jobs page
     description: str
     first_after_s: int = 5  # delay of the first run after the scheduler starts
+    min_every_s: int = 60  # the bounds an admin may set its interval within (Settings page, job_schedule.py)
+    max_every_s: int = 86_400
+    only_for: Callable[[Runtime, str], bool] | None = None  # the orgs it runs for (None: every connected org)
+
+    def applies_to(self, rt: Runtime, org_id: str) -> bool:
+        return self.only_for is None or self.only_for(rt, org_id)
 
 
 def refresh_users(rt: Runtime, org_id: str) -> str:
@@ -40,6 +48,10 @@ def mirror(rt: Runtime, org_id: str) -> str:
             f"{report.removed} removed; {done} records mirrored")
 
 
+def push(rt: Runtime, org_id: str) -> str:
+    return writeback_cycle(rt, org_id, service.writeback_settings(rt, org_id)).describe()
+
+
 def match(rt: Runtime, org_id: str) -> str:
     results = match_conversations(rt, org_id)
     statuses: dict[str, int] = {}
@@ -51,8 +63,13 @@ def match(rt: Runtime, org_id: str) -> str:
 # The mirror job runs every 5 minutes; mirror.py decides which polls are due (its own budget plan).
 JOBS: tuple[JobSpec, ...] = (
     JobSpec("mirror", 300, mirror, "keep the shadow copy of Zoho up to date (initial pull, then changes)"),
-    JobSpec("users.refresh", 3600, refresh_users, "pull Zoho users, map ours, release held conversations"),
+    JobSpec("users.refresh", 3600, refresh_users, "pull Zoho users, map ours, release held conversations",
+            min_every_s=300),
+    JobSpec("push", 30, push, "write conversations back to Zoho: match what arrived, plan, send in batches",
+            first_after_s=20, min_every_s=15, max_every_s=3600),
     JobSpec("match", 300, match, "match conversations against the mirror (no Zoho calls)", first_after_s=60),
+    JobSpec("demo.simulate", 60, simulate_demo, "the demo org only: import the meetings and calls that just ended",
+            first_after_s=30, only_for=is_demo_org),
 )
 
 

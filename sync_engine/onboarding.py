@@ -54,6 +54,12 @@ class Connected:
     org: Org
     admin_email: str
     reconnected: bool
+    started_by_email: str | None = None  # the dashboard user who started it; None from the CLI or the demo
+
+
+# Asked before an org is stored, with its org id and who started the connection: raise
+# OnboardingRefused to refuse (the access rules: only admins, a bound admin only their own org).
+MayConnect = Callable[[str, str | None], None]
 
 
 def data_centre(code: str, accounts_url: str | None = None) -> DataCentre:
@@ -95,10 +101,12 @@ def trusted_accounts_server(pending: PendingConnection, accounts_server: str | N
 class Onboarding:
     """Turns a grant code or refresh token into a stored, checked tenant. Every call goes to ``record``."""
 
-    def __init__(self, orgs: OrgRepository, pending: PendingConnections, record: Callable[[ApiCall], None]) -> None:
+    def __init__(self, orgs: OrgRepository, pending: PendingConnections, record: Callable[[ApiCall], None],
+                 may_connect: MayConnect | None = None) -> None:
         self.orgs = orgs
         self.pending = pending
         self._record = record
+        self._may_connect = may_connect
 
     def finish(self, state: str, code: str | None, accounts_server: str | None = None,
                error: str | None = None) -> Connected:
@@ -125,17 +133,17 @@ class Onboarding:
         connection = Connection(org_id="pending", accounts_url=accounts_url, api_domain=tokens.api_domain or "",
                                 client_id=taken.client_id, client_secret=taken.client_secret,
                                 refresh_token=tokens.refresh_token)
-        return self._connect(connection, dc, calls)
+        return self._connect(connection, dc, calls, started_by_email=taken.started_by_email)
 
     def with_refresh_token(self, dc: DataCentre, client_id: str, client_secret: str,
-                           refresh_token: str) -> Connected:
+                           refresh_token: str, started_by_email: str | None = None) -> Connected:
         """Headless onboarding (CLI, self-client): the same checks, starting from a refresh token."""
         connection = Connection(org_id="pending", accounts_url=dc.accounts_url, api_domain="",
                                 client_id=client_id, client_secret=client_secret, refresh_token=refresh_token)
-        return self._connect(connection, dc, [], revoke_on_refusal=False)
+        return self._connect(connection, dc, [], revoke_on_refusal=False, started_by_email=started_by_email)
 
     def _connect(self, connection: Connection, dc: DataCentre, calls: list[ApiCall],
-                 revoke_on_refusal: bool = True) -> Connected:
+                 revoke_on_refusal: bool = True, started_by_email: str | None = None) -> Connected:
         client = ZohoClient(connection, calls.append)
         org_id = "pending"
         try:
@@ -143,7 +151,9 @@ class Onboarding:
                 org_info = client.org()
                 org_id = f"zoho-{dc.code.lower()}-{org_info['id']}"
                 user = self._checked(client, org_info, revoke_on_refusal)
-            return self._store(org_id, dc, connection, client, org_info, user)
+                self._authorised(client, org_id, org_info, started_by_email, revoke_on_refusal)
+            connected = self._store(org_id, dc, connection, client, org_info, user)
+            return replace(connected, started_by_email=started_by_email)
         except ZohoError as err:
             raise OnboardingRefused(f"Zoho refused the connection: {err.describe()}") from err
         finally:
@@ -168,6 +178,19 @@ class Onboarding:
                 client.revoke()
             raise
         return user
+
+    def _authorised(self, client: ZohoClient, org_id: str, org_info: dict[str, Any], started_by_email: str | None,
+                    revoke_on_refusal: bool) -> None:
+        """The dashboard's say: may whoever started this connect this org (a new one, or the tenant it is)?"""
+        if self._may_connect is None:
+            return
+        existing = self.orgs.find_by_zoho_org_id(str(org_info["id"]))
+        try:
+            self._may_connect(existing.org_id if existing else org_id, started_by_email)
+        except OnboardingRefused:
+            if revoke_on_refusal:
+                client.revoke()
+            raise
 
     def _store(self, org_id: str, dc: DataCentre, connection: Connection, client: ZohoClient,
                org_info: dict[str, Any], user: dict[str, Any]) -> Connected:

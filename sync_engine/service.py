@@ -1,23 +1,47 @@
 """The thin facade that pages, the CLI and tests call. Knows nothing of Streamlit."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from .activity_type_codec import deal_rules_from_json, deal_rules_to_json, types_from_json, types_to_json
+from . import access, activity_browser
+from .access import AccountRefused, OrgNotVisible, SignInRefused, Viewer
+from .activity_browser import PAGE_SIZE, ActivityPage, FilterChoices
+from .activity_type_codec import (
+    ActivityTypeError,
+    deal_rules_from_json,
+    deal_rules_to_json,
+    types_from_json,
+    types_to_json,
+)
+from .deal_rules import DealRules
 from .intake import ImportSummary, import_bytes, match_conversations
+from .job_schedule import (
+    SCHEDULE_SETTING,
+    Schedule,
+    ScheduleError,
+    checked_schedule,
+    default_schedule,
+    schedule_to_json,
+    stored_schedule,
+)
 from .mirror import MirrorOptions, MirrorProgress, SyncReport, mirror_progress, sync_org
 from .onboarding import Connected, ConnectStart, Onboarding, OnboardingRefused, data_centre
 from .onboarding import begin as begin_onboarding
 from .runtime import Runtime
+from .setting_changes import describe_change
+from .store.conversation_views import ConversationFilter
 from .store.conversations import ConversationStore
 from .store.mirror_tables import MirrorTables
 from .store.orgs import Org
+from .store.outbox import Outbox, OutboxRow
 from .store.settings import SettingChange, SettingsStore
 from .store.users import HeldConversation, MappingCounts
 from .user_mapping import OurUser, UserMapping, ZohoUser, map_users
+from .writeback import PushReport, retry_dead, writeback_cycle
 from .writeback_settings import (
     DEFAULT_SETTINGS,
     SettingsError,
@@ -31,7 +55,8 @@ from .zoho import ZohoError, attributed_to
 WRITEBACK_SETTING = "writeback"
 ZOHO_MODULES = ("Contacts", "Leads", "Accounts", "Deals", "Calls", "Events", "Tasks")
 
-__all__ = ["OnboardingRefused", "SettingsError", "ZohoError"]
+__all__ = ["AccountRefused", "ActivityTypeError", "OnboardingRefused", "OrgNotVisible", "ScheduleError",
+           "SettingsError", "SignInRefused", "ZohoError"]
 
 
 @dataclass(frozen=True)
@@ -45,7 +70,8 @@ class ConnectionOverview:
 
 
 def _onboarding(rt: Runtime) -> Onboarding:
-    return Onboarding(rt.orgs, rt.pending, rt.record_call)
+    return Onboarding(rt.orgs, rt.pending, rt.record_call,
+                      may_connect=lambda org_id, email: access.check_may_connect(rt, org_id, email))
 
 
 # -- connecting -----------------------------------------------------------------------------------
@@ -58,15 +84,18 @@ def begin_connect(rt: Runtime, *, data_centre_code: str, client_id: str, client_
 def finish_connect(rt: Runtime, *, state: str, code: str | None, accounts_server: str | None = None,
                    error: str | None = None) -> Connected:
     connected = _onboarding(rt).finish(state, code, accounts_server, error)
+    access.bind_admin(rt, connected.started_by_email, connected.org.org_id)
     rt.forget_client(connected.org.org_id)
     refresh_zoho_users(rt, connected.org.org_id)
     return connected
 
 
 def connect_with_refresh_token(rt: Runtime, *, data_centre_code: str, client_id: str, client_secret: str,
-                               refresh_token: str, accounts_url: str | None = None) -> Connected:
+                               refresh_token: str, accounts_url: str | None = None,
+                               started_by_email: str | None = None) -> Connected:
     connected = _onboarding(rt).with_refresh_token(data_centre(data_centre_code, accounts_url), client_id,
-                                                    client_secret, refresh_token)
+                                                    client_secret, refresh_token, started_by_email)
+    access.bind_admin(rt, connected.started_by_email, connected.org.org_id)
     rt.forget_client(connected.org.org_id)
     refresh_zoho_users(rt, connected.org.org_id)
     return connected
@@ -189,7 +218,7 @@ def job_table(rt: Runtime, next_runs: dict[str, datetime | None]) -> list[JobRow
     latest = {(r.org_id, r.job): r for r in rt.job_runs.latest()}
     rows = []
     for org in rt.orgs.list("connected"):
-        for spec in JOBS:
+        for spec in (s for s in JOBS if s.applies_to(rt, org.org_id)):
             run = latest.get((org.org_id, spec.name))
             rows.append(JobRow(org.org_id, org.company_name or org.name, spec.name, spec.description,
                                run.started_at if run else None, run.duration_s if run else None,
@@ -209,48 +238,44 @@ def match_stored_conversations(rt: Runtime, org_id: str) -> int:
     return len(match_conversations(rt, org_id))
 
 
-def _names(rt: Runtime, org_id: str) -> dict[str, str]:
-    """Record id -> display name from the mirror (contacts, leads, accounts, deals) and Zoho users."""
-    names: dict[str, str] = {}
-    for table, column in (("mirror_contacts", "full_name"), ("mirror_leads", "full_name"),
-                          ("mirror_accounts", "account_name"), ("mirror_deals", "deal_name")):
-        names.update(rt.store.query(f"SELECT record_id, {column} FROM {table} WHERE org_id = ?", [org_id]))
-    names.update(rt.store.query("SELECT zoho_user_id, full_name FROM zoho_users WHERE org_id = ?", [org_id]))
-    return names
+def conversation_table(rt: Runtime, org_id: str, search: str = "", *,
+                       filters: ConversationFilter | None = None, limit: int = PAGE_SIZE) -> list[dict[str, Any]]:
+    """The newest ``limit`` conversations with their links and write-back, as dicts (see ``activity_page``)."""
+    chosen = replace(filters or ConversationFilter(), search=search) if search else filters or ConversationFilter()
+    rows = activity_page(rt, org_id, chosen, 0, limit).rows
+    return rows.astype(object).where(rows.notna(), None).to_dict("records")
 
 
-def conversation_table(rt: Runtime, org_id: str, search: str = "") -> list[dict[str, Any]]:
-    """Conversations with their match and the linked records' names, newest first; ``search`` filters
-    on title, user, names and reasons (case-insensitive)."""
-    store = ConversationStore(rt.store)
-    matches = store.matches(org_id)
-    held = {h.conversation_id for h in rt.held.held(org_id)}
-    names = _names(rt, org_id)
+def activity_page(rt: Runtime, org_id: str, filters: ConversationFilter, offset: int = 0,
+                  limit: int = PAGE_SIZE) -> ActivityPage:
+    """One page of the activity browser, filtered and searched in SQL; with the filtered set's counts."""
+    return activity_browser.activity_page(rt, org_id, filters, offset, limit)
 
-    def named(record_id: str | None) -> str | None:
-        return f"{names.get(record_id) or '?'} ({record_id})" if record_id else None
 
-    rows = []
-    needle = search.strip().casefold()
-    for c in reversed(store.get(org_id)):
-        m = matches.get(c.conversation_id)
-        row = {"when": c.started_at, "kind": c.kind, "title": c.title or "", "user": c.user_email,
-               "status": "held" if c.conversation_id in held else (m.status if m else "not matched yet"),
-               "contact": named(m.contact_id) if m else None, "lead": named(m.lead_id) if m else None,
-               "account": named(m.account_id) if m else None, "deal": named(m.deal_id) if m else None,
-               "owner": named(m.owner_id) if m else None, "activity type": m.activity_type if m else None,
-               "why": "; ".join(m.reasons) if m else "", "id": c.conversation_id}
-        if needle and not any(needle in str(v).casefold() for v in row.values() if v):
-            continue
-        rows.append(row)
-    return rows
+def export_activity_csv(rt: Runtime, org_id: str, filters: ConversationFilter) -> bytes:
+    """The filtered conversations as CSV, newest first, capped at activity_browser.EXPORT_LIMIT rows."""
+    return activity_browser.export_csv(rt, org_id, filters)
+
+
+def activity_filter_choices(rt: Runtime, org_id: str) -> FilterChoices:
+    return activity_browser.filter_choices(rt, org_id)
+
 
 def set_activity_types(rt: Runtime, org_id: str, definition_json: str, by: str | None = None) -> int:
-    """Validate and store an org's activity types (JSON, see activity_type_codec); returns how many."""
+    """Validate and store an org's activity types (JSON, see activity_type_codec), audited; returns how many."""
     types = types_from_json(definition_json)
     rt.orgs.get(org_id)
-    ConversationStore(rt.store).set_activity_types(org_id, types_to_json(types), by)
+    store, after = ConversationStore(rt.store), types_to_json(types)
+    with rt.store.transaction():
+        before = store.activity_types(org_id)
+        if SettingsStore(rt.store).record_change(org_id, "activity_types", before or "[]", after, by):
+            store.set_activity_types(org_id, after, by)
     return len(types)
+
+
+def activity_types_definition(rt: Runtime, org_id: str) -> str:
+    """The org's activity types as JSON (``[]`` until an admin defines some)."""
+    return ConversationStore(rt.store).activity_types(org_id) or "[]"
 
 
 def override_activity_type(rt: Runtime, org_id: str, conversation_id: str, activity_type: str | None,
@@ -265,11 +290,66 @@ def override_activity_type(rt: Runtime, org_id: str, conversation_id: str, activ
     store.override_activity_type(org_id, conversation_id, activity_type, by)
 
 
-def set_deal_rules(rt: Runtime, org_id: str, definition_json: str, by: str | None = None) -> None:
-    """Validate and store how the org picks among an account's open deals."""
+def set_deal_rules(rt: Runtime, org_id: str, definition_json: str, by: str | None = None) -> bool:
+    """Validate and store how the org picks among an account's open deals, audited; False if unchanged."""
     rules = deal_rules_from_json(definition_json)
     rt.orgs.get(org_id)
-    ConversationStore(rt.store).set_deal_rules(org_id, deal_rules_to_json(rules), by)
+    store, after = ConversationStore(rt.store), deal_rules_to_json(rules)
+    with rt.store.transaction():
+        before = store.deal_rules(org_id) or deal_rules_to_json(DealRules())
+        changed = SettingsStore(rt.store).record_change(org_id, "deal_rules", before, after, by)
+        if changed:
+            store.set_deal_rules(org_id, after, by)
+    return changed
+
+
+def deal_rules_definition(rt: Runtime, org_id: str) -> str:
+    """The org's deal rules as JSON (the defaults until an admin changes them)."""
+    return ConversationStore(rt.store).deal_rules(org_id) or deal_rules_to_json(DealRules())
+
+
+def deal_stage_names(rt: Runtime, org_id: str) -> list[str]:
+    """The stages of the org's mirrored pipelines, default pipeline first, in pipeline order (empty until
+    the mirror has pulled them)."""
+    return list(dict.fromkeys(s.stage for s in MirrorTables(rt.store).deal_stages(org_id)))
+
+
+def set_budget_share(rt: Runtime, org_id: str, share: float, by: str | None) -> bool:
+    """Set the part of the org's daily credit limit this integration may spend (0.01 to 1), audited.
+
+    Below 1% nothing useful fits; above 100% is more than Zoho allows. False when unchanged.
+    """
+    if isinstance(share, bool) or not isinstance(share, int | float) or not 0.01 <= share <= 1:
+        raise SettingsError(f"the budget share is between 1% and 100% of the daily credit limit, not {share!r}")
+    share = round(float(share), 4)
+    with rt.store.transaction():
+        before = rt.orgs.get(org_id).budget_share
+        changed = SettingsStore(rt.store).record_change(org_id, "budget_share", json.dumps(before),
+                                                        json.dumps(share), by)
+        if changed:
+            rt.orgs.update(org_id, budget_share=share)
+    return changed
+
+
+def job_schedule(rt: Runtime, org_id: str) -> Schedule:
+    """How often each job runs for the org (the jobs' defaults until an admin changes them)."""
+    from .jobs import JOBS  # jobs imports this module
+
+    return stored_schedule(SettingsStore(rt.store).get(org_id, SCHEDULE_SETTING), JOBS)
+
+
+def set_job_schedule(rt: Runtime, org_id: str, intervals: Mapping[str, int], by: str | None) -> bool:
+    """Store the org's job intervals (job name -> seconds; missing jobs keep their current interval), audited.
+
+    Raises ScheduleError naming each interval out of its job's bounds; the running scheduler picks the
+    new intervals up on its next ``reload``. False when unchanged.
+    """
+    from .jobs import JOBS
+
+    rt.orgs.get(org_id)
+    schedule = checked_schedule({**job_schedule(rt, org_id).intervals, **intervals}, JOBS)
+    return SettingsStore(rt.store).put(org_id, SCHEDULE_SETTING, schedule_to_json(schedule), by,
+                                       before_default=schedule_to_json(default_schedule(JOBS)))
 
 
 def writeback_settings(rt: Runtime, org_id: str) -> WritebackSettings:
@@ -295,3 +375,113 @@ def set_writeback_settings(rt: Runtime, org_id: str, settings: WritebackSettings
 def settings_audit(rt: Runtime, org_id: str, setting: str | None = None) -> list[SettingChange]:
     """Every change to the org's settings, newest first: who, when, before, after."""
     return SettingsStore(rt.store).audit(org_id, setting)
+
+
+def settings_log(rt: Runtime, org_id: str) -> list[dict[str, Any]]:
+    """The audit as the Settings page shows it, newest first: when, who, setting, what changed in words,
+    and the whole values before and after (JSON) for whoever needs the full record."""
+    return [{"when": c.changed_at, "who": c.changed_by or "(system)", "setting": c.setting,
+             "change": describe_change(c.setting, c.before, c.after),
+             "before": json.dumps(c.before, ensure_ascii=False, sort_keys=True),
+             "after": json.dumps(c.after, ensure_ascii=False, sort_keys=True)}
+            for c in settings_audit(rt, org_id)]
+
+
+# -- write-back -------------------------------------------------------------------------------------
+def writeback_counts(rt: Runtime, org_id: str) -> dict[str, int]:
+    """Outbox rows by state: pending, in_flight, done, dead."""
+    return Outbox(rt.store).counts(org_id)
+
+
+def dead_letters(rt: Runtime, org_id: str) -> list[OutboxRow]:
+    """Writes Zoho refused or that could not be made, newest first, with the reason."""
+    return Outbox(rt.store).dead(org_id)
+
+
+def retry_dead_letters(rt: Runtime, org_id: str, op_keys: list[str]) -> int:
+    """Plan these dead letters again from the current match and settings; the next push sends them."""
+    return retry_dead(rt, org_id, op_keys, writeback_settings(rt, org_id))
+
+
+def push_now(rt: Runtime, org_id: str) -> PushReport:
+    """Run the push job's work at once (match new conversations, plan, send)."""
+    return writeback_cycle(rt, org_id, writeback_settings(rt, org_id))
+
+
+# -- sign-in and what each viewer may see (rules in access.py) ---------------------------------------
+def sign_in(rt: Runtime, email: str, password: str) -> tuple[Viewer, str]:
+    """The viewer and their session token; raises SignInRefused with what to show."""
+    return access.sign_in(rt, email, password)
+
+
+def viewer_for(rt: Runtime, session_token: str | None) -> Viewer | None:
+    """Who holds this session now; None once it expired or was signed out."""
+    return access.viewer_for(rt, session_token)
+
+
+def sign_out(rt: Runtime, session_token: str | None) -> None:
+    access.sign_out(rt, session_token)
+
+
+def create_account(rt: Runtime, *, email: str, name: str, role: str, password: str,
+                   org_id: str | None = None) -> Viewer:
+    return access.create_account(rt, email, name, role, password, org_id)
+
+
+def list_accounts(rt: Runtime) -> list[access.Account]:
+    return access.list_accounts(rt)
+
+
+def remove_account(rt: Runtime, email: str) -> bool:
+    return access.remove_account(rt, email)
+
+
+def visible_orgs(rt: Runtime, viewer: Viewer, connected_only: bool = False) -> list[Org]:
+    """The orgs this viewer may see: every org for a CSM, their own for an admin or manager."""
+    return access.visible_orgs(viewer, list_orgs(rt, connected_only))
+
+
+def visible_org(rt: Runtime, viewer: Viewer, org_id: str) -> Org:
+    """The org, if the viewer may see it; OrgNotVisible alike for another org's id and an unknown one."""
+    access.require_view(viewer, org_id)
+    try:
+        return rt.orgs.get(org_id)
+    except KeyError:
+        raise OrgNotVisible(org_id) from None
+
+
+def org_choices(rt: Runtime, viewer: Viewer, connected_only: bool = False,
+                requested: str | None = None) -> dict[str, str]:
+    """Label -> org id for a page's org picker, only the viewer's orgs; a ``requested`` id (from the URL)
+    comes first, so it is the one picked, and raises OrgNotVisible when the viewer may not see it."""
+    orgs = visible_orgs(rt, viewer, connected_only)
+    if requested:
+        if requested not in {o.org_id for o in orgs}:  # another org's, unknown, or disconnected on this page
+            raise OrgNotVisible(requested)
+        orgs.sort(key=lambda o: o.org_id != requested)
+    return {f"{o.company_name or o.name} ({o.org_id})": o.org_id for o in orgs}
+
+
+def visible_job_table(rt: Runtime, viewer: Viewer, next_runs: dict[str, datetime | None]) -> list[JobRow]:
+    return [row for row in job_table(rt, next_runs) if viewer.can_view(row.org_id)]
+
+
+def visible_credits_by_org(rt: Runtime, viewer: Viewer) -> Any:
+    """The Credits page's all-orgs table (a pandas frame), cut to the orgs the viewer may see."""
+    from .dashboard import credits_by_org
+
+    frame = credits_by_org(rt)
+    return frame[frame["org_id"].map(viewer.can_view)].reset_index(drop=True)
+
+
+def disconnect_as(rt: Runtime, viewer: Viewer, org_id: str) -> Org:
+    """Disconnect, if the viewer administers the org (OrgNotVisible otherwise)."""
+    access.require_admin(viewer, org_id)
+    return disconnect(rt, org_id)
+
+
+def begin_connect_as(rt: Runtime, viewer: Viewer, **kwargs: Any) -> ConnectStart:
+    """Start a connection on behalf of a dashboard admin; finishing it binds them to the org."""
+    if viewer.role != "admin":
+        raise OnboardingRefused("Only an admin can connect an org.")
+    return begin_connect(rt, started_by_email=viewer.email, **kwargs)

@@ -73,9 +73,14 @@ class WritebackSettings:
         if bad:
             raise SettingsError(f"statuses: {', '.join(bad)} cannot be written; choose from "
                                 f"{', '.join(WRITABLE_STATUSES)}")
+        folded: dict[str, str] = {}
         for key, stage in self.stage_map.items():
             if not isinstance(key, str) or not key.strip() or not isinstance(stage, str) or not stage.strip():
                 raise SettingsError("stage_map maps an activity type or outcome (text) to a stage (text)")
+            if key.strip().lower() in folded:  # stage_for ignores case and spaces: one would silently win
+                raise SettingsError(f"stage_map has both {folded[key.strip().lower()]!r} and {key!r}, the same "
+                                    "key once case and spaces are ignored; keep one")
+            folded[key.strip().lower()] = key
         if isinstance(self.backfill_days, bool) or not isinstance(self.backfill_days, int) or self.backfill_days < 0:
             raise SettingsError("backfill_days must be a whole number of days >= 0")
 

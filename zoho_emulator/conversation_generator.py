@@ -9,7 +9,8 @@ give. The same arguments give the same conversations. Records follow docs/conver
 The mix (:data:`CASES`) plants the hard cases in realistic proportions: the same person as lead and
 contact, shared switchboards, accounts with several open deals, personal-mail attendees known and
 unknown, national number formats on either side, case and whitespace in emails, internal-only
-meetings, unknown colleagues at a known company's domain, unknown numbers.
+meetings, unknown colleagues at a known company's domain, unknown numbers. Most records also carry what the
+recording tool wrote afterwards (summary, action items, sometimes an outcome; ``conversation_notes``).
 
 What the truth is, case by case:
 
@@ -32,6 +33,7 @@ from typing import Any
 from .conversation_book import KNOWN_PERSONAL, plain_email, read_org
 from .conversation_calls import CallCases
 from .conversation_labels import LabelledConversation, Skip, Truth
+from .conversation_notes import notes_for
 from .generator import DEFAULT_NOW
 from .generator_people import fold, messy, person, personal_local, work_local
 from .generator_words import COMPANY_POST, COMPANY_PRE, COMPANY_WORDS, PRODUCTS
@@ -227,8 +229,18 @@ def generate_conversations(data: OrgData, n: int, seed: int = 1, *, now: datetim
                 continue
         if item is None:
             raise ValueError(f"the org has no records fit for conversation {i} after {MAX_DRAWS} draws")
-        out.append(item)
+        notes = notes_for(item.record, item.truth, _company(maker, item.truth), seed, i)
+        out.append(LabelledConversation({**item.record, **notes}, item.truth))
     return out
+
+
+def _company(maker: _Maker, truth: Truth) -> str | None:
+    """Whom the conversation was with, by name, for its summary."""
+    if truth.account_id:
+        return maker.accounts[truth.account_id].get("Account_Name")
+    if truth.lead_id:
+        return maker.leads[truth.lead_id].get("Company")
+    return None
 
 
 def write_jsonl(conversations: Iterable[LabelledConversation], path: str) -> int:

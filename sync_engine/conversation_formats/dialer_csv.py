@@ -19,7 +19,7 @@ from .records import call_from_values
 from .report import ResultBuilder
 
 COLUMNS = ("id", "direction", "from", "to", "start", "duration_s", "user_email", "summary", "action_items",
-           "activity_type")
+           "activity_type", "outcome")
 REQUIRED = ("direction", "from", "to", "start", "duration_s")
 DELIMITERS = (",", ";", "\t")
 _SEPARATORS = re.compile(r"[\s\-]+")
@@ -56,8 +56,8 @@ def _header_problem(names: list[str], options: ImportOptions) -> str | None:
     missing = [name for name in required if name not in names]
     if missing:
         return (f"not a dialer call log: the header (line 1) lacks {', '.join(missing)}. "
-                f"Expected columns: {', '.join(COLUMNS)} (id, summary, action_items and activity_type optional; "
-                "user_email optional when the importing user is given)")
+                f"Expected columns: {', '.join(COLUMNS)} (id, summary, action_items, activity_type and outcome "
+                "optional; user_email optional when the importing user is given)")
     repeated = sorted({name for name in names if name in COLUMNS and names.count(name) > 1})
     if repeated:
         return f"the header (line 1) names {', '.join(repeated)} more than once"

@@ -16,9 +16,10 @@ from .records import call_from_values, meeting_from_values
 from .report import ResultBuilder
 
 MEETING_KEYS = frozenset({"kind", "id", "title", "start", "end", "organizer", "attendees", "user_email", "summary",
-                          "action_items", "activity_type", "status", "recurrence_id", "all_day"})
+                          "action_items", "activity_type", "outcome", "status", "recurrence_id",
+                          "all_day"})
 CALL_KEYS = frozenset({"kind", "id", "direction", "from", "to", "start", "duration_s", "user_email", "summary",
-                       "action_items", "activity_type"})
+                       "action_items", "activity_type", "outcome"})
 MAX_LINE_CHARS = 1_000_000
 
 
@@ -93,7 +94,8 @@ def _number_json(number: PhoneNumber | None) -> str | None:
 def conversation_to_json(conversation: Conversation) -> dict[str, Any]:
     """The JSON Lines record for a conversation; ``parse_json_lines`` reads it back to an equal one."""
     common = {"id": conversation.id, "user_email": conversation.user_email, "summary": conversation.summary,
-              "action_items": list(conversation.action_items), "activity_type": conversation.activity_type}
+              "action_items": list(conversation.action_items), "activity_type": conversation.activity_type,
+              "outcome": conversation.outcome}
     if isinstance(conversation, Call):
         return {"kind": "call", **common, "direction": conversation.direction,
                 "from": _number_json(conversation.from_number), "to": _number_json(conversation.to_number),

@@ -86,6 +86,7 @@ class Meeting:
     summary: str | None = None
     action_items: tuple[str, ...] = ()
     activity_type: str | None = None
+    outcome: str | None = None  # what came of it ("won", "demo booked"), as the recording tool says
     status: MeetingStatus = "confirmed"
     recurrence_id: datetime | None = None
     all_day: bool = False
@@ -126,6 +127,7 @@ class Call:
     summary: str | None = None
     action_items: tuple[str, ...] = ()
     activity_type: str | None = None
+    outcome: str | None = None
 
     def __post_init__(self) -> None:
         _require_utc("start", self.start)

@@ -56,6 +56,7 @@ def call_from_values(values: Mapping[str, object], options: ImportOptions, sourc
     action_items = check.take("action_items", fields.action_items, values.get("action_items"))
     activity_type = check.take("activity_type", fields.optional_line, values.get("activity_type"),
                                fields.MAX_LABEL_CHARS)
+    outcome = check.take("outcome", fields.optional_line, values.get("outcome"), fields.MAX_LABEL_CHARS)
     _customer_side(check, call_direction, from_number, to_number)
     _flag_unread(check, "from", from_number, region)
     _flag_unread(check, "to", to_number, region)
@@ -65,7 +66,7 @@ def call_from_values(values: Mapping[str, object], options: ImportOptions, sourc
         id=record_id or fields.call_id(call_direction, from_number, to_number, start, user),
         direction=call_direction, from_number=from_number, to_number=to_number, start=start,
         duration_s=duration_s, user_email=user, source=source, summary=summary, action_items=action_items,
-        activity_type=activity_type)
+        activity_type=activity_type, outcome=outcome)
 
 
 def _choice(value: object, allowed: tuple[str, ...], default: str | None) -> str | None:
@@ -158,6 +159,7 @@ def meeting_from_values(values: Mapping[str, object], options: ImportOptions, so
     action_items = check.take("action_items", fields.action_items, values.get("action_items"))
     activity_type = check.take("activity_type", fields.optional_line, values.get("activity_type"),
                                fields.MAX_LABEL_CHARS)
+    outcome = check.take("outcome", fields.optional_line, values.get("outcome"), fields.MAX_LABEL_CHARS)
     status = check.take("status", meeting_status, values.get("status"))
     recurrence_id = check.take("recurrence_id", fields.optional_instant, values.get("recurrence_id"), zone)
     all_day = check.take("all_day", flag, values.get("all_day"))
@@ -169,5 +171,5 @@ def meeting_from_values(values: Mapping[str, object], options: ImportOptions, so
     return Meeting(
         id=record_id or fields.meeting_id(start, end, title, owner or ""), title=title, start=start, end=end,
         organizer=organizer, attendees=attendees, user_email=user, source=source, summary=summary,
-        action_items=action_items, activity_type=activity_type, status=status, recurrence_id=recurrence_id,
-        all_day=all_day)
+        action_items=action_items, activity_type=activity_type, outcome=outcome, status=status,
+        recurrence_id=recurrence_id, all_day=all_day)

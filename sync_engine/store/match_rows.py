@@ -106,3 +106,25 @@ def load_index(store: Store, org_id: str, own_domains: Iterable[str] = ()) -> Ma
                    "WHERE org_id = ?", [org_id]):
         builder.add_point(record_id, kind, value, raw, extension, flag)
     return builder.build()
+
+
+_FINGERPRINT_TABLES = ("mirror_contacts", "mirror_leads", "mirror_accounts", "mirror_deals", "mirror_contact_points",
+                       "zoho_users")
+_MAPPING_TABLES = ("user_map", "manual_user_map", "our_users")  # small: hashed whole
+
+
+def mirror_fingerprint(store: Store, org_id: str) -> tuple:
+    """Changes whenever anything ``load_index`` reads changes: each table's row count and latest write.
+
+    Writes stamp ``synced_at`` and deletions lower the count; the small user-mapping tables are hashed
+    whole. An unchanged fingerprint means an unchanged index, and computing it is a handful of column
+    scans, far cheaper than rebuilding the index.
+    """
+    parts = []
+    for table in _FINGERPRINT_TABLES:
+        stamp = "NULL" if table == "mirror_contact_points" else "max(synced_at)"
+        parts.append(f"(SELECT [count(*)::VARCHAR, {stamp}::VARCHAR] FROM {table} WHERE org_id = $org)")
+    for table in _MAPPING_TABLES:
+        parts.append(f"(SELECT [count(*)::VARCHAR, sum(hash(t::VARCHAR))::VARCHAR] FROM {table} t WHERE org_id = $org)")
+    row = store.query("SELECT " + ", ".join(parts), {"org": org_id})[0]
+    return tuple(tuple(p) for p in row)

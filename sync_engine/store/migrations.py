@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from .conversations import ACTIVITY_TYPES, CONVERSATIONS, DEAL_RULES
+from .dashboard_accounts import DASHBOARD_ACCOUNTS
 from .job_runs import JOB_RUNS
 from .mirror_schema import MIRROR_CONTACT_POINTS, MIRROR_RECORDS, MIRROR_STATE
 from .outbox import OUTBOX
@@ -170,6 +171,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(12, "deal rules per org", DEAL_RULES),
     Migration(13, "settings per org and their audit", ORG_SETTINGS),
     Migration(14, "write-back outbox", OUTBOX),
+    Migration(15, "dashboard accounts, sessions and failed sign-ins", DASHBOARD_ACCOUNTS),
 )
 
 _SCHEMA_VERSION = """

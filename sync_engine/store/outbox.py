@@ -160,19 +160,25 @@ class Outbox:
         return self._select("org_id = ? AND state = 'pending' AND module = ? AND action = ? AND priority <= ?",
                             [org_id, module, action, max_priority], "priority, ended_at, op_key", limit)
 
-    def pending_groups(self, org_id: str) -> list[tuple[str, str, int, int]]:
-        """(module, action, best priority, rows) of what is pending, best priority first."""
+    def pending_groups(self, org_id: str) -> list[tuple[str, str, int, int, datetime]]:
+        """(module, action, best priority, rows, oldest queued) of what is pending, best priority first."""
         rows = self._store.query(
-            "SELECT module, action, min(priority), count(*) FROM writeback_outbox WHERE org_id = ? "
+            "SELECT module, action, min(priority), count(*), min(created_at) FROM writeback_outbox WHERE org_id = ? "
             "AND state = 'pending' GROUP BY module, action ORDER BY 3, 1, 2", [org_id])
-        return [(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
+        return [(r[0], r[1], int(r[2]), int(r[3]), r[4]) for r in rows]
 
-    def mark_in_flight(self, org_id: str, op_keys: Sequence[str], batch_id: str, at: datetime) -> None:
-        """Committed before the request goes out: a crash after this leaves the rows in doubt, never lost."""
+    def mark_in_flight(self, org_id: str, op_keys: Sequence[str], batch_id: str, at: datetime) -> list[str]:
+        """Committed before the request goes out: a crash after this leaves the rows in doubt, never lost.
+
+        Claims only rows still pending and returns their keys: two pushes that read the same batch
+        (the scheduler's and a "push now") must not both send it.
+        """
         with self._store.transaction() as cur:
-            cur.execute("UPDATE writeback_outbox SET state = 'in_flight', batch_id = ?, sent_at = ?, "
-                        "attempts = attempts + 1, updated_at = ? WHERE org_id = ? AND op_key IN "
-                        "(SELECT unnest(?::VARCHAR[]))", [batch_id, at, at, org_id, list(op_keys)])
+            claimed = cur.execute(
+                "UPDATE writeback_outbox SET state = 'in_flight', batch_id = ?, sent_at = ?, "
+                "attempts = attempts + 1, updated_at = ? WHERE org_id = ? AND state = 'pending' AND op_key IN "
+                "(SELECT unnest(?::VARCHAR[])) RETURNING op_key", [batch_id, at, at, org_id, list(op_keys)]).fetchall()
+        return [r[0] for r in claimed]
 
     def settle(self, org_id: str, results: Sequence[Settled], at: datetime | None = None) -> None:
         at = at or datetime.now(UTC)

@@ -74,6 +74,20 @@ class SettingsStore:
                         [org_id, setting, by, at, before, after])
         return True
 
+    def record_change(self, org_id: str, setting: str, before_json: str | None, after_json: str, by: str | None,
+                      at: datetime | None = None) -> bool:
+        """Audit a change to a setting kept in its own table (activity types, deal rules, the org's budget
+        share); False when it is no change. Call it inside the caller's ``transaction()`` that writes the
+        value, so the value and its audit commit together."""
+        after = _canonical(after_json)
+        before = None if before_json is None else _canonical(before_json)
+        if before == after:
+            return False
+        with self._store.transaction() as cur:
+            cur.execute("INSERT INTO settings_audit VALUES (?, ?, ?, ?, ?, ?)",
+                        [org_id, setting, by, at or datetime.now(UTC), before, after])
+        return True
+
     def audit(self, org_id: str, setting: str | None = None, limit: int = 500) -> list[SettingChange]:
         """Newest first."""
         sql = ("SELECT org_id, setting, changed_by, changed_at, before, after FROM settings_audit WHERE org_id = ?")

@@ -11,11 +11,22 @@ from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "tests" / "e2e" / "screenshots"
+# An admin with no org yet, added with the CLI before the app starts: connecting an org makes it theirs.
+NEW_ADMIN = ("new.admin@corp.example", "new admin password")
+
+
+def sign_in(page: Page, email: str, password: str) -> None:
+    """Fill in the Sign in page (the only page until one signs in) and wait for the sidebar to name us."""
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible(timeout=90_000)
+    page.get_by_role("textbox", name="Email").fill(email)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("stSidebar").get_by_text(email)).to_be_visible(timeout=60_000)
 
 
 def free_port() -> int:
@@ -28,6 +39,9 @@ def free_port() -> int:
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SYNC_DATA_DIR": str(tmp_path_factory.mktemp("app-data"))}
+    subprocess.run([sys.executable, "-m", "sync_engine", "accounts", "add", "--email", NEW_ADMIN[0], "--name",
+                    "New Admin", "--role", "admin", "--password-stdin"], input=NEW_ADMIN[1] + "\n", text=True,
+                   cwd=ROOT, env=env, check=True, capture_output=True)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],

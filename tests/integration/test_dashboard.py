@@ -10,6 +10,7 @@ import pytest
 
 from sync_engine import dashboard, service
 from sync_engine.runtime import Runtime, open_runtime
+from sync_engine.store.conversation_views import ConversationFilter
 from sync_engine.store.orgs import ConnectionSecrets, Org
 from sync_engine.user_mapping import OurUser, ZohoUser
 from sync_engine.zoho.calls import ApiCall
@@ -126,38 +127,71 @@ def import_and_match(rt: Runtime) -> None:
 
 def test_match_counts_cover_every_status_and_held_wins(rt: Runtime) -> None:
     import_and_match(rt)
-    frame = dashboard.match_frame(rt, ORG)
-    assert dashboard.match_counts(frame) == {"matched": 0, "partial": 0, "ambiguous": 0, "unmatched": 2,
-                                             "internal": 1, "held": 1, "not matched yet": 0}
-    assert dashboard.match_rate(frame) == 0.0
+    summary = dashboard.match_summary(rt, ORG)
+    assert summary.counts == {"matched": 0, "partial": 0, "ambiguous": 0, "unmatched": 2, "internal": 1, "held": 1,
+                              "not matched yet": 0}
+    assert summary.total == 4
+    assert summary.rate == 0.0
 
 
-def test_matches_per_day_source_and_user(rt: Runtime) -> None:
+def test_matches_per_day_source_user_and_reason(rt: Runtime) -> None:
     import_and_match(rt)
-    frame = dashboard.match_frame(rt, ORG)
-    daily = dashboard.matches_by(frame, "day").set_index("day")
+    summary = dashboard.match_summary(rt, ORG)
+    daily = summary.daily.pivot_table(index="day", columns="status", values="conversations", fill_value=0)
     day5, day6 = (datetime(2026, 1, d, tzinfo=UTC) for d in (5, 6))
     assert daily.loc[day5, ["unmatched", "internal", "held"]].tolist() == [1, 1, 0]
     assert daily.loc[day6, ["unmatched", "internal", "held"]].tolist() == [1, 0, 1]
-    long = dashboard.matches_over_time_long(frame)
-    assert long["conversations"].sum() == 4
-    by_kind = dashboard.matches_by(frame, "kind").set_index("kind")
-    assert by_kind.loc["meeting"].sum() == 4
-    by_user = dashboard.matches_by(frame, "user").set_index("user")
-    assert by_user.loc["rep@acme.example", "unmatched"] == 2
+    assert summary.by_kind.set_index("kind").loc["meeting"].sum() == 4
+    by_user = summary.by_user.set_index("user")
+    assert by_user.loc["rep@acme.example", ["conversations", "unmatched", "internal"]].tolist() == [3, 2, 1]
+    assert by_user.loc["rep@acme.example", "match rate"] == 0.0
     assert by_user.loc["new@acme.example", "held"] == 1
+    by_reason = summary.by_reason.set_index(["reason", "status"])["conversations"].to_dict()
+    assert by_reason == {("company domain not in Zoho", "unmatched"): 2,
+                         ("internal: only the org's people", "internal"): 1,
+                         ("held: the user has no Zoho user", "held"): 1}
 
 
-def test_drill_down_lists_unmatched_newest_first_with_reasons(rt: Runtime) -> None:
+def test_filters_narrow_the_summary_to_a_source_and_a_period(rt: Runtime) -> None:
     import_and_match(rt)
-    table = dashboard.drill_down(dashboard.match_frame(rt, ORG))
+    since_day6 = ConversationFilter(since=datetime(2026, 1, 6, tzinfo=UTC))
+    assert dashboard.match_summary(rt, ORG, since_day6).counts["unmatched"] == 1
+    assert dashboard.match_summary(rt, ORG, ConversationFilter(kinds=("call",))).total == 0
+
+
+def test_drill_down_lists_unmatched_newest_first_with_the_reason_category(rt: Runtime) -> None:
+    import_and_match(rt)
+    table = dashboard.drill_down(rt, ORG)
     assert table["conversation_id"].tolist() == ["unknown-2", "unknown-1"]
+    assert set(table["why"]) == {"company domain not in Zoho"}
     assert all("customer.example" in why for why in table["reasons"])
+    assert dashboard.drill_down(rt, ORG, reason="phone number not in Zoho").empty
+    one_user = dashboard.drill_down(rt, ORG, ConversationFilter(users=("nobody@acme.example",)))
+    assert one_user.empty
 
 
 def test_an_org_without_conversations_has_empty_figures(rt: Runtime) -> None:
-    frame = dashboard.match_frame(rt, ORG)
-    assert set(dashboard.match_counts(frame).values()) == {0}
-    assert dashboard.match_rate(frame) is None
-    assert dashboard.matches_by(frame, "user").empty
-    assert dashboard.drill_down(frame).empty
+    summary = dashboard.match_summary(rt, ORG)
+    assert set(summary.counts.values()) == {0}
+    assert summary.rate is None
+    assert summary.by_user.empty and summary.by_reason.empty
+    assert dashboard.drill_down(rt, ORG).empty
+
+
+def test_the_initial_sync_is_reported_with_its_credits_and_day(rt: Runtime) -> None:
+    feed(rt)
+    initial = dashboard.initial_sync(rt, ORG)
+    assert initial is not None
+    assert (initial.credits, initial.calls) == (10_000, 1)
+    assert initial.peak_day == datetime(2026, 1, 10, tzinfo=UTC)
+    assert dashboard.initial_sync(rt, "other") is None
+
+
+def test_credits_over_time_sets_the_initial_sync_apart(rt: Runtime) -> None:
+    feed(rt)
+    series = dashboard.credits_over_time(rt, ORG, NOW, days=2).set_index("start")
+    assert len(series) == 48
+    assert series.loc[NOW - timedelta(hours=10), ["credits", "initial_credits"]].tolist() == [10_000, 10_000]
+    assert series["initial_credits"].sum() == 10_000
+    daily = dashboard.credits_over_time(rt, ORG, NOW, days=3, bucket="day")
+    assert daily["credits"].sum() == 18_000

@@ -25,6 +25,7 @@ def test_connection_page_shows_the_mirror_progress(app: AppTest) -> None:
     app.run()
     rt = app.session_state["runtime"]
     run_job(rt, rt.orgs.list()[0].org_id, next(s for s in JOBS if s.name == "mirror"))
+    app.switch_page("pages/connection.py")  # read-only for the CSM, progress included
     app.run()
     assert not app.exception, app.exception
     assert any("records mirrored" in p.proto.text for p in app.get("progress"))

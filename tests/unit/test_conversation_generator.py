@@ -1,6 +1,7 @@
 """Specification of the labelled conversation generator: valid records, deterministic, truth from the org itself."""
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -46,6 +47,41 @@ def test_every_record_is_read_by_ingestion_in_the_orgs_country():
     assert result.errors == [] and len(result.conversations) == len(LABELLED)
     calls = [c for c in result.conversations if c.kind == "call"]
     assert calls and all(c.customer_number is not None and c.customer_number.e164 for c in calls)
+
+
+NOTE_KEYS = ("summary", "action_items", "outcome")
+# sha256 of LABELLED's lines (sorted keys) as generated before conversations carried notes
+BEFORE_NOTES = "23385e7843a49d0011ed0ab13f506d096d7cd17382ff8986349716e9be9b7ade"
+
+
+def test_most_conversations_carry_a_summary_and_action_items_and_some_an_outcome():
+    records = [c.record for c in LABELLED]
+    with_summary = [r for r in records if r.get("summary")]
+    assert len(with_summary) / len(records) > 0.8
+    customer_meetings = [c.record for c in LABELLED if c.record["kind"] == "meeting" and c.record.get("summary")
+                         and c.truth.status in ("matched", "partial")]
+    assert customer_meetings and all(len(r["summary"].split(". ")) >= 3 for r in customer_meetings)  # a few sentences
+    counts = Counter(len(r.get("action_items", [])) for r in records)
+    assert set(counts) <= {0, 1, 2, 3} and sum(n for k, n in counts.items() if k >= 1) / len(records) > 0.6
+    outcomes = [r["outcome"] for r in records if "outcome" in r]
+    assert 0.1 < len(outcomes) / len(records) < 0.5 and {"won", "demo booked"} <= set(outcomes)
+
+
+def test_internal_meetings_have_no_outcome():
+    assert not any("outcome" in c.record for c in LABELLED if c.truth.status == "internal")
+
+
+def test_ingestion_reads_the_notes_as_the_generator_wrote_them():
+    text = "\n".join(c.line() for c in LABELLED[:200])
+    parsed = parse_text(text, filename="x.jsonl", default_region=ORG.org.country_code, now=DEFAULT_NOW)
+    assert [(c.summary, list(c.action_items), c.outcome) for c in parsed.conversations] == [
+        (c.record.get("summary"), c.record.get("action_items", []), c.record.get("outcome")) for c in LABELLED[:200]]
+
+
+def test_notes_leave_the_conversations_and_their_labels_as_they_were_drawn_before():
+    lines = [{k: v for k, v in json.loads(c.line()).items() if k not in NOTE_KEYS} for c in LABELLED]
+    text = "\n".join(json.dumps(line, sort_keys=True) for line in lines)
+    assert hashlib.sha256(text.encode()).hexdigest() == BEFORE_NOTES
 
 
 def test_every_planted_case_appears_in_about_its_share():

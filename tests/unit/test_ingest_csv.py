@@ -145,6 +145,22 @@ def test_action_items_may_be_separated_by_semicolons_or_a_json_list() -> None:
     assert [(e.location, e.field) for e in result.errors] == [("line 4", "action_items")]
 
 
+def test_an_outcome_column_gives_the_calls_explicit_outcome_and_a_blank_cell_none() -> None:
+    text = "\n".join([f"{HEADER},Outcome", row("c1", rest="s,,, Demo  booked "), row("c2", rest="s,,,")]) + "\n"
+    assert [c.outcome for c in calls(text)] == ["Demo booked", None]
+
+
+def test_a_log_without_an_outcome_column_has_no_outcomes() -> None:
+    assert [c.outcome for c in calls(f"{HEADER}\n{row()}\n")] == [None]
+
+
+def test_an_outcome_over_100_characters_rejects_the_row() -> None:
+    text = "\n".join([f"{HEADER},outcome", row("c1", rest=",,," + "w" * 101), row("c2", rest=",,," + "w" * 100)])
+    result = parse(text + "\n")
+    assert [c.id for c in result.calls] == ["c2"]
+    assert [(e.location, e.field) for e in result.errors] == [("line 2", "outcome")]
+
+
 def test_a_row_with_more_values_than_the_header_is_rejected() -> None:
     result = parse(f"{HEADER}\n{row(rest='a summary, with a comma,,')}\n")
     assert result.calls == [] and result.errors[0].location == "line 2"

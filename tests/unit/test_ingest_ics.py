@@ -233,6 +233,12 @@ def test_an_event_with_no_organizer_needs_the_calendar_owner() -> None:
     assert [(e.location, e.field) for e in result.errors] == [("event 1 (UID lonely@x)", "ORGANIZER")]
 
 
+def test_a_calendar_carries_no_outcome_even_in_an_x_outcome_property() -> None:
+    """An invitation is written before the meeting; an outcome comes with the JSON Lines record after it."""
+    (meeting,) = meetings(calendar("UID:a@x\nDTSTART:20250301T100000Z\nORGANIZER:mailto:j@acme.com\nX-OUTCOME:won"))
+    assert (meeting.outcome, meeting.summary, meeting.activity_type) == (None, None, None)
+
+
 def test_cancelled_events_are_kept_and_marked() -> None:
     cancelled = "UID:c@x\nSTATUS:CANCELLED\nDTSTART:20250301T100000Z\nORGANIZER:mailto:jane@acme.com"
     assert [m.status for m in meetings(calendar(cancelled, DEMO))] == ["cancelled", "confirmed"]

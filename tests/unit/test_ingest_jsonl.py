@@ -99,6 +99,26 @@ def test_call_records_that_are_rejected(change: dict[str, Any], field: str | Non
     assert [(e.location, e.field) for e in result.errors] == [("line 1", field)]
 
 
+def test_meetings_and_calls_carry_an_explicit_outcome_and_a_blank_one_is_none() -> None:
+    result = parse(lines({**MEETING, "outcome": "won"}, {**CALL, "outcome": "  "}, {**CALL, "id": "c2"}))
+    assert [c.outcome for c in result.conversations] == ["won", None, None]
+
+
+@pytest.mark.parametrize("outcome", [["won"], 3, "x" * 101])
+def test_an_outcome_that_is_not_a_short_line_of_text_rejects_the_record(outcome: object) -> None:
+    result = parse(lines({**CALL, "outcome": outcome}))
+    assert result.conversations == []
+    assert [(e.location, e.field) for e in result.errors] == [("line 1", "outcome")]
+
+
+def test_the_outcome_is_written_back_and_records_stored_before_it_existed_still_read() -> None:
+    (call,) = parse(lines({**CALL, "outcome": "demo booked"})).calls
+    assert conversation_to_json(call)["outcome"] == "demo booked"
+    stored_before = {k: v for k, v in conversation_to_json(replace(call, outcome=None)).items() if k != "outcome"}
+    (again,) = parse(lines(stored_before)).calls
+    assert again == replace(call, outcome=None)
+
+
 def test_a_title_may_be_empty_as_in_calendars_but_not_left_out() -> None:
     assert [m.title for m in parse(lines({**MEETING, "title": " "})).meetings] == [""]
 
@@ -155,7 +175,8 @@ PEOPLE = st.builds(Participant, email=EMAILS, name=OPTIONAL_TEXT,
 NUMBERS = st.sampled_from([PhoneNumber("+1 650-253-0000", "+16502530000"),
                            PhoneNumber("(650) 253-0000 x12", "+16502530000", "12"), PhoneNumber("anonymous")])
 COMMON = {"id": WORDS, "user_email": EMAILS, "summary": OPTIONAL_TEXT,
-          "action_items": st.lists(WORDS, max_size=3).map(tuple), "activity_type": OPTIONAL_TEXT}
+          "action_items": st.lists(WORDS, max_size=3).map(tuple), "activity_type": OPTIONAL_TEXT,
+          "outcome": OPTIONAL_TEXT}
 MEETINGS = st.builds(
     lambda start, length, **kw: Meeting(start=start, end=start + timedelta(minutes=length), source="jsonl", **kw),
     start=TIMES, length=st.integers(0, 600), title=WORDS, organizer=st.none() | PEOPLE.map(
