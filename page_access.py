@@ -22,11 +22,12 @@ PAGES = {  # file under pages/ -> (title, icon)
     "match_rates": ("Match rates", ":material/join_inner:"),
     "credits": ("Credits", ":material/toll:"),
     "jobs": ("Jobs", ":material/schedule:"),
+    "writeback": ("Write-back", ":material/cloud_upload:"),
 }
 NAVIGATION = {  # role -> its pages, the first one opening after sign-in
-    "csm": ("credits", "match_rates", "conversations", "jobs", "connection"),
-    "admin": ("connection", "settings", "conversations", "match_rates", "credits", "jobs"),
-    "manager": ("conversations", "match_rates", "credits"),
+    "csm": ("credits", "match_rates", "conversations", "writeback", "jobs", "connection"),
+    "admin": ("connection", "settings", "conversations", "writeback", "match_rates", "credits", "jobs"),
+    "manager": ("conversations", "writeback", "match_rates", "credits"),
 }
 NOT_YOURS = "This page is not available: sign in with an account whose role includes it."
 

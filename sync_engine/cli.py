@@ -15,6 +15,10 @@
     python -m sync_engine accounts add --email a@corp.com --name "A" --role admin [--org ORG_ID] --password-stdin
     python -m sync_engine accounts list
     python -m sync_engine accounts remove --email a@corp.com
+    python -m sync_engine writeback status --org ORG_ID      # outbox counts, rate-limit pause, freshness
+    python -m sync_engine writeback dead --org ORG_ID        # what Zoho refused, and why
+    python -m sync_engine writeback retry --org ORG_ID (--all | --key OP_KEY ...)
+    python -m sync_engine writeback push --org ORG_ID        # one push cycle now
 
 Secrets may come from the environment instead of flags (ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN), so
 they stay out of shell history. Nothing here prints a token.
@@ -248,6 +252,48 @@ def _accounts(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+def _writeback_status(rt: Runtime, args: argparse.Namespace) -> int:
+    status = service.writeback_status(rt, args.org)
+    print(f"{args.org}: " + ", ".join(f"{n:,} {state.replace('_', ' ')}" for state, n in status.counts.items()))
+    paused = status.paused_until
+    print(f"paused by Zoho's rate limit until {paused:%H:%M:%S} UTC" if paused else
+          "not paused by Zoho's rate limit (as seen by this process)")
+    print(f"credits used in the last 24 h: {status.credits_used_24h:,} of a {status.credit_budget:,} budget")
+    fresh = status.freshness
+    if fresh.activities:
+        print(f"freshness (conversation end -> activity in Zoho, last 24 h, {fresh.activities} activities): "
+              f"p50 {fresh.p50_s:,.0f} s, p95 {fresh.p95_s:,.0f} s")
+    else:
+        print("freshness: no activity written in the last 24 h")
+    return 0
+
+
+def _writeback_dead(rt: Runtime, args: argparse.Namespace) -> int:
+    letters = service.dead_letter_list(rt, args.org)
+    for d in letters:
+        print(f"{d.op_key}\t{d.what}\t{d.code}\t{d.attempts} attempt(s)\t{d.when:%Y-%m-%d %H:%M}\t{d.reason}")
+    print(f"{len(letters)} dead letter(s)", file=sys.stderr)
+    return 0
+
+
+def _writeback_retry(rt: Runtime, args: argparse.Namespace) -> int:
+    dead = {d.op_key for d in service.dead_letters(rt, args.org)}
+    keys = sorted(dead) if args.all else args.key
+    unknown = sorted(set(keys) - dead)
+    for key in unknown:
+        print(f"warning: {key} is not a dead letter of {args.org}; skipped", file=sys.stderr)
+    replanned = service.retry_dead_letters(rt, args.org, keys) if keys else 0
+    still = {d.op_key for d in service.dead_letters(rt, args.org)} & set(keys)
+    print(f"{replanned} re-planned; the next push sends them."
+          + (f" {len(still)} blocked again (cause not fixed): {', '.join(sorted(still))}" if still else ""))
+    return 1 if unknown and not replanned else 0
+
+
+def _writeback_push(rt: Runtime, args: argparse.Namespace) -> int:
+    print(f"{args.org}: {service.push_now(rt, args.org).describe()}")
+    return 0
+
+
 def _only_org(rt: Runtime) -> str:
     orgs = service.list_orgs(rt, connected_only=True)
     if len(orgs) != 1:
@@ -344,6 +390,20 @@ def parser() -> argparse.ArgumentParser:
     remove = actions.add_parser("remove", help="remove an account and end its sessions")
     remove.add_argument("--email", required=True)
     accounts.set_defaults(run=_accounts)
+    writeback = sub.add_parser("writeback", help="write-back: status, dead letters, retry, push now")
+    steps = writeback.add_subparsers(dest="action", required=True)
+    for name, run, help_text in (("status", _writeback_status, "outbox counts, rate-limit pause, freshness"),
+                                 ("dead", _writeback_dead, "what Zoho refused (or could not be sent), and why"),
+                                 ("push", _writeback_push, "match, plan and push once now; prints the report")):
+        step = steps.add_parser(name, help=help_text)
+        step.add_argument("--org", required=True)
+        step.set_defaults(run=run)
+    retry = steps.add_parser("retry", help="plan dead letters again, once their cause is fixed")
+    retry.add_argument("--org", required=True)
+    which = retry.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all", action="store_true", help="every dead letter of the org")
+    which.add_argument("--key", action="append", help="a dead letter's key (writeback dead lists them); repeatable")
+    retry.set_defaults(run=_writeback_retry)
     return root
 
 

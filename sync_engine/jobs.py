@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from . import service
+from .budget import MIRROR
 from .demo_simulator import is_demo_org, simulate_demo
 from .intake import match_conversations
 from .runtime import Runtime
 from .store.job_runs import JobRun
-from .writeback import writeback_cycle
-from .zoho import ZohoError, attributed_to
+from .writeback import budget_of, governor_of, writeback_cycle
+from .zoho import RateLimited, ZohoError, attributed_to
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,16 @@ def refresh_users(rt: Runtime, org_id: str) -> str:
 
 
 def mirror(rt: Runtime, org_id: str) -> str:
-    report = service.mirror_org(rt, org_id)
+    now = datetime.now(UTC)
+    used, budget = budget_of(rt, org_id, now)
+    decision = governor_of(rt).may_spend(org_id, MIRROR, 1, used, budget, now)
+    if not decision.allowed:  # write-back of recent conversations comes first
+        return f"held back: {decision.reason}"
+    try:
+        report = service.mirror_org(rt, org_id)
+    except RateLimited:
+        governor_of(rt).pause(org_id, now)  # every job of the org waits, not only the mirror
+        raise
     progress = report.progress
     done = f"{progress.records_done:,}" + (f" of {progress.records_expected:,}" if progress.records_expected else "")
     return (f"{report.phase}: {', '.join(report.ran) or 'nothing due'}; {report.written} written, "

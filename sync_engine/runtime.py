@@ -19,6 +19,7 @@ from .store.pending import PendingConnections
 from .store.users import HeldConversations, UserRepository
 from .zoho import Connection, ZohoClient
 from .zoho.calls import ApiCall
+from .zoho.retry import RetryPolicy
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "runtime"
 
@@ -42,6 +43,7 @@ class Runtime:
     _closed: bool = field(default=False, repr=False)
     extras: dict = field(default_factory=dict)  # the embedded demo, the scheduler, ...
     client_timeout_s: float = 30.0  # per Zoho request; a benchmark shortens it to simulate timeouts
+    client_retry: RetryPolicy | None = None  # None: the client's default; simulations shorten the waits
 
     def record_call(self, call: ApiCall) -> None:
         self.ledger.record(call)
@@ -55,7 +57,7 @@ class Runtime:
                 secrets = self.orgs.connection_secrets(org_id)
                 client = ZohoClient(Connection(org_id, org.accounts_url, org.api_domain or "", org.client_id,
                                                secrets.client_secret, secrets.refresh_token), self.record_call,
-                                    timeout_s=self.client_timeout_s)
+                                    timeout_s=self.client_timeout_s, retry=self.client_retry)
                 client.adopt_edition(org.edition)
                 self._clients[org_id] = client
             return client

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import access, activity_browser
+from . import writeback_status as writeback_status_
 from .access import AccountRefused, OrgNotVisible, SignInRefused, Viewer
 from .activity_browser import PAGE_SIZE, ActivityPage, FilterChoices
 from .activity_type_codec import (
@@ -406,6 +407,31 @@ def retry_dead_letters(rt: Runtime, org_id: str, op_keys: list[str]) -> int:
 def push_now(rt: Runtime, org_id: str) -> PushReport:
     """Run the push job's work at once (match new conversations, plan, send)."""
     return writeback_cycle(rt, org_id, writeback_settings(rt, org_id))
+
+
+def writeback_status(rt: Runtime, org_id: str) -> writeback_status_.WritebackStatus:
+    """Counts by state, the rate-limit pause, credits against the budget, freshness of the last day."""
+    return writeback_status_.writeback_status(rt, org_id)
+
+
+def dead_letter_list(rt: Runtime, org_id: str) -> list[writeback_status_.DeadLetter]:
+    """The dead letters as people read them: what, which conversation, Zoho's code and the reason in words."""
+    return writeback_status_.dead_letters(rt, org_id)
+
+
+def recent_writes(rt: Runtime, org_id: str) -> list[writeback_status_.RecentWrite]:
+    return writeback_status_.recent_writes(rt, org_id)
+
+
+def retry_dead_letters_as(rt: Runtime, viewer: Viewer, org_id: str, op_keys: list[str]) -> int:
+    """Retry, if the viewer administers the org (OrgNotVisible otherwise): a retry spends its credits."""
+    access.require_admin(viewer, org_id)
+    return retry_dead_letters(rt, org_id, op_keys)
+
+
+def push_now_as(rt: Runtime, viewer: Viewer, org_id: str) -> PushReport:
+    access.require_admin(viewer, org_id)
+    return push_now(rt, org_id)
 
 
 # -- sign-in and what each viewer may see (rules in access.py) ---------------------------------------

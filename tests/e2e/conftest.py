@@ -11,24 +11,12 @@ from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from browser_sign_in import NEW_ADMIN
+from playwright.sync_api import Browser, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "tests" / "e2e" / "screenshots"
-# An admin with no org yet, added with the CLI before the app starts: connecting an org makes it theirs.
-NEW_ADMIN = ("new.admin@corp.example", "new admin password")
-
-
-def sign_in(page: Page, email: str, password: str) -> None:
-    """Fill in the Sign in page (the only page until one signs in) and wait for the sidebar to name us."""
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible(timeout=90_000)
-    page.get_by_role("textbox", name="Email").fill(email)
-    page.get_by_role("textbox", name="Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_test_id("stSidebar").get_by_text(email)).to_be_visible(timeout=60_000)
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

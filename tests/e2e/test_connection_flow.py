@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import NEW_ADMIN, sign_in
+from browser_sign_in import NEW_ADMIN, sign_in
 from playwright.sync_api import Browser, Page, expect
 
 from sync_engine.access import DEMO_ACCOUNTS

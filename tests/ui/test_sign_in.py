@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import streamlit as st
-from conftest import PASSWORDS, ROOT, new_session, runtime_of, signed_in_as
 from streamlit.testing.v1 import AppTest
+from ui_sessions import PASSWORDS, ROOT, new_session, runtime_of, signed_in_as
 
 from sync_engine import service
 from sync_engine.access import Viewer
