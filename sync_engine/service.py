@@ -369,8 +369,12 @@ def set_writeback_settings(rt: Runtime, org_id: str, settings: WritebackSettings
     if missing:
         raise SettingsError(f"stage_map names stage(s) the org's pipelines do not have: {', '.join(missing)}; "
                             f"known: {', '.join(sorted(set(stages)))}")
-    return SettingsStore(rt.store).put(org_id, WRITEBACK_SETTING, settings_to_json(settings), by,
-                                       before_default=settings_to_json(DEFAULT_SETTINGS))
+    with rt.store.transaction():
+        changed = SettingsStore(rt.store).put(org_id, WRITEBACK_SETTING, settings_to_json(settings), by,
+                                              before_default=settings_to_json(DEFAULT_SETTINGS))
+        if changed:
+            Outbox(rt.store).forget_skips(org_id)  # what the old settings passed by is looked at again
+    return changed
 
 
 def settings_audit(rt: Runtime, org_id: str, setting: str | None = None) -> list[SettingChange]:

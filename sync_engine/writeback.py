@@ -114,7 +114,8 @@ def _candidates(rt: Runtime, org_id: str, settings: WritebackSettings,
         return []
     if conversation_ids is None:
         which, ids = ("AND NOT EXISTS (SELECT 1 FROM writeback_outbox w WHERE w.org_id = m.org_id "
-                      "AND w.conversation_id = m.conversation_id)"), []
+                      "AND w.conversation_id = m.conversation_id) AND NOT EXISTS (SELECT 1 FROM writeback_skips s "
+                      "WHERE s.org_id = m.org_id AND s.conversation_id = m.conversation_id)"), []
     else:
         which, ids = "AND m.conversation_id IN (SELECT unnest(?::VARCHAR[]))", [list(conversation_ids)]
     rows = rt.store.query(
@@ -161,11 +162,17 @@ def plan_new(rt: Runtime, org_id: str, settings: WritebackSettings, now: datetim
     links = dict(candidates)
     ctx = _context(rt, org_id, links.values())
     writes: list[NewWrite] = []
+    skipped: dict[str, str] = {}
     for conv in stored_conversations(rt, org_id, list(links)):
         plan = plan_conversation(conv, links[conv.id], ctx, settings, now)
         writes.extend(NewWrite(w.op_key, w.conversation_id, w.module, w.action, w.record, w.marker, w.priority,
                                conv.end, w.blocked_code, w.blocked_message) for w in plan.writes)
-    return Outbox(rt.store).enqueue(org_id, writes, at=now)
+        if not plan.writes:
+            skipped[conv.id] = plan.skipped or "nothing to write"
+    outbox = Outbox(rt.store)
+    with rt.store.transaction():
+        outbox.skip(org_id, skipped, at=now)
+        return outbox.enqueue(org_id, writes, at=now)
 
 
 def retry_dead(rt: Runtime, org_id: str, op_keys: Sequence[str], settings: WritebackSettings,

@@ -28,7 +28,7 @@ from .conversations import ACTIVITY_TYPES, CONVERSATIONS, DEAL_RULES
 from .dashboard_accounts import DASHBOARD_ACCOUNTS
 from .job_runs import JOB_RUNS
 from .mirror_schema import MIRROR_CONTACT_POINTS, MIRROR_RECORDS, MIRROR_STATE
-from .outbox import OUTBOX
+from .outbox import OUTBOX, SKIPS
 from .settings import ORG_SETTINGS
 
 MigrationStep = str | Callable[[duckdb.DuckDBPyConnection], None]
@@ -172,6 +172,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(13, "settings per org and their audit", ORG_SETTINGS),
     Migration(14, "write-back outbox", OUTBOX),
     Migration(15, "dashboard accounts, sessions and failed sign-ins", DASHBOARD_ACCOUNTS),
+    Migration(16, "conversations write-back passes by", SKIPS),
 )
 
 _SCHEMA_VERSION = """

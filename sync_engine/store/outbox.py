@@ -47,6 +47,16 @@ CREATE TABLE writeback_outbox (
 );
 """
 
+SKIPS = """
+CREATE TABLE writeback_skips (                  -- conversations planned to nothing, and why (not planned again)
+    org_id           VARCHAR NOT NULL,
+    conversation_id  VARCHAR NOT NULL,
+    reason           VARCHAR NOT NULL,
+    skipped_at       TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (org_id, conversation_id)
+);
+"""
+
 STATES = ("pending", "in_flight", "done", "dead")
 
 
@@ -147,6 +157,21 @@ class Outbox:
                              w.priority, "dead" if blocked else "pending", w.blocked_code, w.blocked_message,
                              w.ended_at, at, at])
         return added
+
+    def skip(self, org_id: str, skipped: dict[str, str], at: datetime | None = None) -> None:
+        """Remember conversations that need no write (cancelled, not connected…), so planning passes them by."""
+        if not skipped:
+            return
+        at = at or datetime.now(UTC)
+        with self._store.transaction() as cur:
+            for conversation_id, reason in skipped.items():
+                cur.execute("INSERT OR REPLACE INTO writeback_skips VALUES (?, ?, ?, ?)",
+                            [org_id, conversation_id, reason, at])
+
+    def forget_skips(self, org_id: str) -> None:
+        """Settings changed: what was skipped under the old ones is looked at again."""
+        with self._store.transaction() as cur:
+            cur.execute("DELETE FROM writeback_skips WHERE org_id = ?", [org_id])
 
     def planned_conversations(self, org_id: str) -> set[str]:
         rows = self._store.query("SELECT DISTINCT conversation_id FROM writeback_outbox WHERE org_id = ?", [org_id])

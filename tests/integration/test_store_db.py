@@ -17,7 +17,7 @@ TABLES = {"schema_version", "orgs", "org_secrets", "credit_ledger", "zoho_users"
           "mirror_contacts", "mirror_leads", "mirror_accounts", "mirror_deals", "mirror_deal_stages",
           "mirror_contact_points", "mirror_orgs", "mirror_modules", "job_runs",
           "conversations", "conversation_matches", "activity_type_overrides", "activity_types",
-          "deal_rules", "org_settings", "settings_audit", "writeback_outbox",
+          "deal_rules", "org_settings", "settings_audit", "writeback_outbox", "writeback_skips",
           "dashboard_accounts", "dashboard_sessions", "dashboard_sign_in_failures"}
 
 

@@ -223,3 +223,18 @@ def test_an_owner_zoho_refuses_is_a_dead_letter_with_zohos_reason_and_a_retry_wr
     assert [c["Call_Duration"] for c in world.in_zoho("Calls")] == ["02:05"]
     assert world.states() == {"c-1/activity": "done", "c-2/activity": "dead"}
     assert match_conversations(world.rt, world.org_id, ids=["c-1"])[0].owner_id == rep.id
+
+
+def test_a_conversation_planned_to_nothing_is_passed_by_until_the_settings_change(world):
+    now = utc_now()
+    world.bring_in(world.call("c-0", now, duration_s=0))  # an outbound call nobody answered: nothing to log
+    world.cycle(now=now)
+    skipped = world.rt.store.query("SELECT conversation_id, reason FROM writeback_skips WHERE org_id = ?",
+                                   [world.org_id])
+    assert skipped == [("c-0", "outbound call not connected")]
+
+    assert world.cycle(now=now + timedelta(seconds=30)).planned == 0  # not planned again, nothing sent
+    assert world.in_zoho("Calls") == []
+
+    service.set_writeback_settings(world.rt, world.org_id, WritebackSettings(write_summary=False), "admin@x.example")
+    assert world.rt.store.query("SELECT count(*) FROM writeback_skips WHERE org_id = ?", [world.org_id]) == [(0,)]
