@@ -100,7 +100,6 @@ class Day:
         self.emulator: RunningEmulator = start_emulator(
             EmulatorConfig(preset=preset, seed=seed, refresh_token=REFRESH_TOKEN, now=start))
         self.rt: Runtime = open_runtime(Path(tempfile.mkdtemp(prefix="bench-writeback-")) / "engine.duckdb")
-        self.rt.client_timeout_s = CLIENT_TIMEOUT_S
         # Time is simulated: a real-time wait between retries would retry at the same simulated instant,
         # so waits are shortened; attempts are as many as in production.
         self.rt.client_retry = RetryPolicy(initial_wait_s=0.01, max_wait_s=0.05, jitter_s=0.01,
@@ -184,13 +183,17 @@ class Faults:
         self._once("rates on", since >= WORK_START, lambda: self.day.control("faults", self.RATES))
         for hour in (9, 13, 16):
             self._once(f"tokens {hour}", since >= timedelta(hours=hour), lambda: self.day.control("tokens/expire"))
-        self._once("timeouts on", since >= timedelta(hours=14),
-                   lambda: self.day.control("faults", {"latency_ms": int(CLIENT_TIMEOUT_S * 1000) + 500}))
-        self._once("timeouts off", since >= timedelta(hours=14, minutes=3),
-                   lambda: self.day.control("faults", {"latency_ms": 0}))
+        self._once("timeouts on", since >= timedelta(hours=14), lambda: self._timeouts(True))
+        self._once("timeouts off", since >= timedelta(hours=14, minutes=3), lambda: self._timeouts(False))
         self._once("exhaust", since >= timedelta(hours=11), lambda: self._exhaust(now))
         self._once("rates off", since >= WORK_END + timedelta(hours=1),
                    lambda: self.day.control("faults", {"error_rate": 0, "drop_rate": 0, "drop_after_rate": 0}))
+
+    def _timeouts(self, on: bool) -> None:
+        """Every call slower than the client waits: a client with a short timeout, and latency above it."""
+        self.day.rt.client_timeout_s = CLIENT_TIMEOUT_S if on else 30.0
+        self.day.rt.forget_client(self.day.org_id)
+        self.day.control("faults", {"latency_ms": int(CLIENT_TIMEOUT_S * 1000) + 500 if on else 0})
 
     def _once(self, name: str, due: bool, action: Any) -> None:
         if due and name not in self.done:
@@ -363,9 +366,13 @@ def main() -> int:
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
     days = [("clean", False), ("faults", True)]
-    results = [run_day(name, args.preset, args.seed, faulty) for name, faulty in days
-               if args.only in (None, name)]
-    report(results, args)
+    results = []
+    for name, faulty in days:
+        if args.only in (None, name):
+            results.append(run_day(name, args.preset, args.seed, faulty))
+            report(results[-1:], argparse.Namespace(no_record=True))  # shown as soon as the day is over
+    if not args.no_record:
+        report(results, args)
     bad = [r.name for r in results if r.duplicates or r.lost]
     if bad:
         print(f"\nFAILED: duplicates or lost writes on {', '.join(bad)}")

@@ -111,9 +111,9 @@ def credits_over_time(rt: Runtime, org_id: str, now: datetime | None = None, day
     # date_trunc on TIMESTAMPTZ costs several times more (UTC buckets either way).
     rows = rt.store.query(f"""
         WITH spent AS (
-            SELECT epoch_us(called_at) // $width AS n, sum(credits) AS credits, count(*) AS calls,
+            SELECT epoch_us(called_at) // $width AS n, sum(credits) AS credits, sum(calls) AS calls,
                    coalesce(sum(credits) FILTER (WHERE job = '{JOB_INITIAL}'), 0) AS initial_credits
-            FROM credit_ledger WHERE org_id = $org AND called_at >= $since AND called_at < $until GROUP BY 1)
+            FROM credit_spend WHERE org_id = $org AND called_at >= $since AND called_at < $until GROUP BY 1)
         SELECT make_timestamptz(b.n * $width), coalesce(s.credits, 0), coalesce(s.calls, 0),
                coalesce(s.initial_credits, 0)
         FROM (SELECT unnest(range(epoch_us($since) // $width, (epoch_us($until) - 1) // $width + 1)) AS n) b
@@ -136,13 +136,16 @@ class InitialSync:
 
 
 def initial_sync(rt: Runtime, org_id: str) -> InitialSync | None:
-    """The initial sync's credits (ledger job ``mirror.initial``), or None if the org has none recorded."""
+    """The initial sync's credits (ledger job ``mirror.initial``), or None if the org has none recorded.
+
+    Once its rows are rolled up (``store.ledger_rollup``), its start and finish are known to the day.
+    """
     rt.ledger.flush()
     rows = rt.store.query(f"""
-        WITH initial AS (SELECT called_at, credits FROM credit_ledger WHERE org_id = ? AND job = '{JOB_INITIAL}'),
+        WITH initial AS (SELECT called_at, credits, calls FROM credit_spend WHERE org_id = ? AND job = '{JOB_INITIAL}'),
         days AS (SELECT date_trunc('day', called_at) AS day, sum(credits) AS credits FROM initial GROUP BY 1
                  ORDER BY 2 DESC, 1 LIMIT 1)
-        SELECT sum(credits), count(*), min(called_at), max(called_at), (SELECT day FROM days),
+        SELECT sum(credits), sum(calls), min(called_at), max(called_at), (SELECT day FROM days),
                (SELECT credits FROM days) FROM initial""", [org_id])
     credits, calls, started, finished, peak_day, peak_credits = rows[0]
     if not calls:

@@ -15,6 +15,7 @@ from .demo_simulator import is_demo_org, simulate_demo
 from .intake import match_conversations
 from .runtime import Runtime
 from .store.job_runs import JobRun
+from .store.ledger_rollup import RAW_RETENTION
 from .writeback import budget_of, governor_of, writeback_cycle
 from .zoho import RateLimited, ZohoError, attributed_to
 
@@ -62,6 +63,10 @@ def push(rt: Runtime, org_id: str) -> str:
     return writeback_cycle(rt, org_id, service.writeback_settings(rt, org_id)).describe()
 
 
+def roll_up_ledger(rt: Runtime, org_id: str) -> str:
+    return rt.ledger.roll_up(org_id, datetime.now(UTC)).describe()
+
+
 def match(rt: Runtime, org_id: str) -> str:
     results = match_conversations(rt, org_id)
     statuses: dict[str, int] = {}
@@ -80,6 +85,9 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("match", 300, match, "match conversations against the mirror (no Zoho calls)", first_after_s=60),
     JobSpec("demo.simulate", 60, simulate_demo, "the demo org only: import the meetings and calls that just ended",
             first_after_s=30, only_for=is_demo_org),
+    JobSpec("ledger.rollup", 86_400, roll_up_ledger,
+            f"fold credit-ledger rows older than {RAW_RETENTION.days} days into daily sums (no Zoho calls)",
+            first_after_s=300, min_every_s=3600, max_every_s=7 * 86_400),
 )
 
 

@@ -10,6 +10,9 @@ Ledger rows are written in their own transactions, never in a caller's: credits 
 not the work that spent them commits. Queries flush first, so they see every call recorded before
 them, and return small frozen dataclasses (aggregates, never raw rows) that pandas turns into a
 frame with ``pd.DataFrame(result)``.
+
+Raw rows are kept for ``RAW_RETENTION``; ``roll_up`` folds older ones into daily sums, and every read
+but ``used_last_24h`` goes through the view ``credit_spend`` over both (see ``ledger_rollup``).
 """
 from __future__ import annotations
 
@@ -21,11 +24,11 @@ from typing import Any
 
 from ..zoho.calls import ApiCall
 from .db import Store
+from .ledger_rollup import Rollup, roll_up
 
 log = logging.getLogger(__name__)
 
 BUCKETS = {"minute": "1 minute", "hour": "1 hour", "day": "1 day", "week": "1 week"}
-_FAILED = "(http_status = 0 OR http_status >= 400 OR zoho_code IS NOT NULL)"
 _INSERT = """
 INSERT INTO credit_ledger
 SELECT unnest($org_id::VARCHAR[]), unnest($called_at::TIMESTAMPTZ[]), unnest($method::VARCHAR[]),
@@ -150,12 +153,19 @@ class Ledger:
         while not self._stop.wait(interval_s):
             self._flush_quietly(blocking=True)
 
+    # -- rolling up ------------------------------------------------------------------------------
+
+    def roll_up(self, org_id: str, now: datetime) -> Rollup:
+        """Fold the org's rows older than ``RAW_RETENTION`` into daily sums; running it again changes nothing."""
+        self.flush()  # a buffered call of a day being folded goes with its day
+        return roll_up(self._store, org_id, _as_utc(now, "now"))
+
     # -- reading ---------------------------------------------------------------------------------
 
     def total(self, org_id: str, since: datetime | None = None, until: datetime | None = None) -> int:
-        """Credits charged to the org in [since, until)."""
+        """Credits charged to the org in [since, until) (a rolled-up day counts at its 00:00 UTC)."""
         where, params = _window(org_id, since, until)
-        return int(self._one(f"SELECT coalesce(sum(credits), 0) FROM credit_ledger WHERE {where}", params))
+        return int(self._one(f"SELECT coalesce(sum(credits), 0) FROM credit_spend WHERE {where}", params))
 
     def used_last_24h(self, org_id: str, now: datetime) -> int:
         """Credits in Zoho's rolling window (now - 24 h, now], the figure the daily limit applies to."""
@@ -182,7 +192,10 @@ class Ledger:
 
     def series(self, org_id: str, since: datetime, bucket: str = "hour",
                until: datetime | None = None) -> list[CreditBucket]:
-        """Credits per bucket over [since, until) (default until: now); empty buckets are zeros, not gaps."""
+        """Credits per bucket over [since, until) (default until: now); empty buckets are zeros, not gaps.
+
+        A rolled-up day has no hours: below ``day``, its sums fall in the bucket of its 00:00 UTC.
+        """
         if bucket not in BUCKETS:
             raise ValueError(f"bucket must be one of {', '.join(BUCKETS)}, not {bucket!r}")
         end = datetime.now(UTC) if until is None else until
@@ -196,8 +209,8 @@ class Ledger:
                                               date_trunc($bucket, $until - INTERVAL 1 MICROSECOND),
                                               $step::INTERVAL)) AS start),
             spent AS (
-                SELECT date_trunc($bucket, called_at) AS start, sum(credits) AS credits, count(*) AS calls
-                FROM credit_ledger WHERE {where} GROUP BY ALL)
+                SELECT date_trunc($bucket, called_at) AS start, sum(credits) AS credits, sum(calls) AS calls
+                FROM credit_spend WHERE {where} GROUP BY ALL)
             SELECT b.start, coalesce(s.credits, 0), coalesce(s.calls, 0)
             FROM buckets b LEFT JOIN spent s USING (start) ORDER BY b.start""",
             {**params, "bucket": bucket, "step": BUCKETS[bucket]})
@@ -207,8 +220,8 @@ class Ledger:
         where, params = _window(org_id, since, until)
         self._flush_for_read()
         rows = self._store.query(
-            f"SELECT {column}, sum(credits), count(*), count(*) FILTER (WHERE {_FAILED}) "
-            f"FROM credit_ledger WHERE {where} GROUP BY {column} ORDER BY 2 DESC, 1 NULLS LAST", params)
+            f"SELECT {column}, sum(credits), sum(calls), sum(failed_calls) "
+            f"FROM credit_spend WHERE {where} GROUP BY {column} ORDER BY 2 DESC, 1 NULLS LAST", params)
         return [CreditSum(key, int(credits), int(calls), int(failed)) for key, credits, calls, failed in rows]
 
     def _one(self, sql: str, params: dict[str, Any]) -> Any:

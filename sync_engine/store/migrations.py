@@ -27,6 +27,7 @@ import duckdb
 from .conversations import ACTIVITY_TYPES, CONVERSATIONS, DEAL_RULES
 from .dashboard_accounts import DASHBOARD_ACCOUNTS
 from .job_runs import JOB_RUNS
+from .ledger_rollup import CREDIT_LEDGER_DAILY
 from .mirror_schema import MIRROR_CONTACT_POINTS, MIRROR_RECORDS, MIRROR_STATE
 from .outbox import OUTBOX, SKIPS
 from .settings import ORG_SETTINGS
@@ -173,6 +174,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(14, "write-back outbox", OUTBOX),
     Migration(15, "dashboard accounts, sessions and failed sign-ins", DASHBOARD_ACCOUNTS),
     Migration(16, "conversations write-back passes by", SKIPS),
+    Migration(17, "credit ledger: daily sums of rolled-up rows, and the view over both", CREDIT_LEDGER_DAILY),
 )
 
 _SCHEMA_VERSION = """
