@@ -35,6 +35,10 @@ def test_signed_out_there_is_only_the_sign_in_page_and_a_wrong_password_is_refus
     page.goto(f"{app_url}/credits")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible(timeout=90_000)
     expect(page.get_by_role("heading", name="Credits", exact=True)).to_have_count(0)
+    dialog = page.get_by_role("dialog")  # a server that already ran a session says "Page not found" first
+    if dialog.count():
+        page.keyboard.press("Escape")
+        expect(dialog).to_have_count(0)
     page.get_by_role("textbox", name="Email").fill(ACCOUNTS["csm"].email)
     page.get_by_role("textbox", name="Password").fill("not the password")
     page.get_by_role("button", name="Sign in").click()
