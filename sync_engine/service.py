@@ -1,8 +1,7 @@
 """The thin facade that pages, the CLI and tests call. Knows nothing of Streamlit."""
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -13,51 +12,68 @@ from .access import AccountRefused, OrgNotVisible, SignInRefused, Viewer
 from .activity_browser import PAGE_SIZE, ActivityPage, FilterChoices
 from .activity_type_codec import (
     ActivityTypeError,
-    deal_rules_from_json,
-    deal_rules_to_json,
-    types_from_json,
-    types_to_json,
 )
-from .deal_rules import DealRules
 from .intake import ImportSummary, import_bytes, match_conversations
 from .job_schedule import (
-    SCHEDULE_SETTING,
-    Schedule,
     ScheduleError,
-    checked_schedule,
-    default_schedule,
-    schedule_to_json,
-    stored_schedule,
 )
 from .mirror import MirrorOptions, MirrorProgress, SyncReport, mirror_progress, sync_org
 from .onboarding import Connected, ConnectStart, Onboarding, OnboardingRefused, data_centre
 from .onboarding import begin as begin_onboarding
+from .org_settings import (  # re-exported: the settings functions live there
+    WRITEBACK_SETTING,
+    activity_types_definition,
+    deal_rules_definition,
+    deal_stage_names,
+    job_schedule,
+    override_activity_type,
+    set_activity_types,
+    set_budget_share,
+    set_deal_rules,
+    set_job_schedule,
+    set_writeback_settings,
+    settings_audit,
+    settings_log,
+    writeback_settings,
+)
 from .runtime import Runtime
-from .setting_changes import describe_change
 from .store.conversation_views import ConversationFilter
-from .store.conversations import ConversationStore
-from .store.mirror_tables import MirrorTables
 from .store.orgs import Org
 from .store.outbox import Outbox, OutboxRow
-from .store.settings import SettingChange, SettingsStore
 from .store.users import HeldConversation, MappingCounts
 from .user_mapping import OurUser, UserMapping, ZohoUser, map_users
 from .writeback import PushReport, retry_dead, writeback_cycle
 from .writeback_settings import (
-    DEFAULT_SETTINGS,
     SettingsError,
-    WritebackSettings,
-    settings_from_json,
-    settings_to_json,
-    unknown_stages,
 )
 from .zoho import ZohoError, attributed_to
 
-WRITEBACK_SETTING = "writeback"
 ZOHO_MODULES = ("Contacts", "Leads", "Accounts", "Deals", "Calls", "Events", "Tasks")
 
-__all__ = ["AccountRefused", "ActivityTypeError", "OnboardingRefused", "OrgNotVisible", "ScheduleError",
-           "SettingsError", "SignInRefused", "ZohoError"]
+__all__ = [
+    "AccountRefused",
+    "ActivityTypeError",
+    "OnboardingRefused",
+    "OrgNotVisible",
+    "ScheduleError",
+    "SettingsError",
+    "SignInRefused",
+    "WRITEBACK_SETTING",
+    "ZohoError",
+    "activity_types_definition",
+    "deal_rules_definition",
+    "deal_stage_names",
+    "job_schedule",
+    "override_activity_type",
+    "set_activity_types",
+    "set_budget_share",
+    "set_deal_rules",
+    "set_job_schedule",
+    "set_writeback_settings",
+    "settings_audit",
+    "settings_log",
+    "writeback_settings",
+]
 
 
 @dataclass(frozen=True)
@@ -260,136 +276,6 @@ def export_activity_csv(rt: Runtime, org_id: str, filters: ConversationFilter) -
 
 def activity_filter_choices(rt: Runtime, org_id: str) -> FilterChoices:
     return activity_browser.filter_choices(rt, org_id)
-
-
-def set_activity_types(rt: Runtime, org_id: str, definition_json: str, by: str | None = None) -> int:
-    """Validate and store an org's activity types (JSON, see activity_type_codec), audited; returns how many."""
-    types = types_from_json(definition_json)
-    rt.orgs.get(org_id)
-    store, after = ConversationStore(rt.store), types_to_json(types)
-    with rt.store.transaction():
-        before = store.activity_types(org_id)
-        if SettingsStore(rt.store).record_change(org_id, "activity_types", before or "[]", after, by):
-            store.set_activity_types(org_id, after, by)
-    return len(types)
-
-
-def activity_types_definition(rt: Runtime, org_id: str) -> str:
-    """The org's activity types as JSON (``[]`` until an admin defines some)."""
-    return ConversationStore(rt.store).activity_types(org_id) or "[]"
-
-
-def override_activity_type(rt: Runtime, org_id: str, conversation_id: str, activity_type: str | None,
-                           by: str | None = None) -> None:
-    """An admin's choice for one conversation (None: no type); it must be one of the org's types."""
-    store = ConversationStore(rt.store)
-    if activity_type is not None:
-        defined = types_from_json(store.activity_types(org_id) or "[]")
-        if activity_type not in {t.name for t in defined}:
-            names = ", ".join(t.name for t in defined) or "none defined yet"
-            raise ValueError(f"{activity_type!r} is not one of this org's activity types ({names})")
-    store.override_activity_type(org_id, conversation_id, activity_type, by)
-
-
-def set_deal_rules(rt: Runtime, org_id: str, definition_json: str, by: str | None = None) -> bool:
-    """Validate and store how the org picks among an account's open deals, audited; False if unchanged."""
-    rules = deal_rules_from_json(definition_json)
-    rt.orgs.get(org_id)
-    store, after = ConversationStore(rt.store), deal_rules_to_json(rules)
-    with rt.store.transaction():
-        before = store.deal_rules(org_id) or deal_rules_to_json(DealRules())
-        changed = SettingsStore(rt.store).record_change(org_id, "deal_rules", before, after, by)
-        if changed:
-            store.set_deal_rules(org_id, after, by)
-    return changed
-
-
-def deal_rules_definition(rt: Runtime, org_id: str) -> str:
-    """The org's deal rules as JSON (the defaults until an admin changes them)."""
-    return ConversationStore(rt.store).deal_rules(org_id) or deal_rules_to_json(DealRules())
-
-
-def deal_stage_names(rt: Runtime, org_id: str) -> list[str]:
-    """The stages of the org's mirrored pipelines, default pipeline first, in pipeline order (empty until
-    the mirror has pulled them)."""
-    return list(dict.fromkeys(s.stage for s in MirrorTables(rt.store).deal_stages(org_id)))
-
-
-def set_budget_share(rt: Runtime, org_id: str, share: float, by: str | None) -> bool:
-    """Set the part of the org's daily credit limit this integration may spend (0.01 to 1), audited.
-
-    Below 1% nothing useful fits; above 100% is more than Zoho allows. False when unchanged.
-    """
-    if isinstance(share, bool) or not isinstance(share, int | float) or not 0.01 <= share <= 1:
-        raise SettingsError(f"the budget share is between 1% and 100% of the daily credit limit, not {share!r}")
-    share = round(float(share), 4)
-    with rt.store.transaction():
-        before = rt.orgs.get(org_id).budget_share
-        changed = SettingsStore(rt.store).record_change(org_id, "budget_share", json.dumps(before),
-                                                        json.dumps(share), by)
-        if changed:
-            rt.orgs.update(org_id, budget_share=share)
-    return changed
-
-
-def job_schedule(rt: Runtime, org_id: str) -> Schedule:
-    """How often each job runs for the org (the jobs' defaults until an admin changes them)."""
-    from .jobs import JOBS  # jobs imports this module
-
-    return stored_schedule(SettingsStore(rt.store).get(org_id, SCHEDULE_SETTING), JOBS)
-
-
-def set_job_schedule(rt: Runtime, org_id: str, intervals: Mapping[str, int], by: str | None) -> bool:
-    """Store the org's job intervals (job name -> seconds; missing jobs keep their current interval), audited.
-
-    Raises ScheduleError naming each interval out of its job's bounds; the running scheduler picks the
-    new intervals up on its next ``reload``. False when unchanged.
-    """
-    from .jobs import JOBS
-
-    rt.orgs.get(org_id)
-    schedule = checked_schedule({**job_schedule(rt, org_id).intervals, **intervals}, JOBS)
-    return SettingsStore(rt.store).put(org_id, SCHEDULE_SETTING, schedule_to_json(schedule), by,
-                                       before_default=schedule_to_json(default_schedule(JOBS)))
-
-
-def writeback_settings(rt: Runtime, org_id: str) -> WritebackSettings:
-    """The org's write-back settings (the defaults until an admin changes them)."""
-    return settings_from_json(SettingsStore(rt.store).get(org_id, WRITEBACK_SETTING))
-
-
-def set_writeback_settings(rt: Runtime, org_id: str, settings: WritebackSettings, by: str | None) -> bool:
-    """Store the org's write-back settings, audited; mapped stages must exist in its pipelines.
-
-    Returns False when nothing changed. Raises SettingsError naming unknown stages.
-    """
-    rt.orgs.get(org_id)
-    stages = [s.stage for s in MirrorTables(rt.store).deal_stages(org_id)]
-    missing = unknown_stages(settings, stages) if stages else []
-    if missing:
-        raise SettingsError(f"stage_map names stage(s) the org's pipelines do not have: {', '.join(missing)}; "
-                            f"known: {', '.join(sorted(set(stages)))}")
-    with rt.store.transaction():
-        changed = SettingsStore(rt.store).put(org_id, WRITEBACK_SETTING, settings_to_json(settings), by,
-                                              before_default=settings_to_json(DEFAULT_SETTINGS))
-        if changed:
-            Outbox(rt.store).forget_skips(org_id)  # what the old settings passed by is looked at again
-    return changed
-
-
-def settings_audit(rt: Runtime, org_id: str, setting: str | None = None) -> list[SettingChange]:
-    """Every change to the org's settings, newest first: who, when, before, after."""
-    return SettingsStore(rt.store).audit(org_id, setting)
-
-
-def settings_log(rt: Runtime, org_id: str) -> list[dict[str, Any]]:
-    """The audit as the Settings page shows it, newest first: when, who, setting, what changed in words,
-    and the whole values before and after (JSON) for whoever needs the full record."""
-    return [{"when": c.changed_at, "who": c.changed_by or "(system)", "setting": c.setting,
-             "change": describe_change(c.setting, c.before, c.after),
-             "before": json.dumps(c.before, ensure_ascii=False, sort_keys=True),
-             "after": json.dumps(c.after, ensure_ascii=False, sort_keys=True)}
-            for c in settings_audit(rt, org_id)]
 
 
 # -- write-back -------------------------------------------------------------------------------------
