@@ -52,7 +52,9 @@ from .zoho.records import MAX_RECORDS_PER_CALL
 
 log = logging.getLogger(__name__)
 
-RECONCILE_AFTER = timedelta(seconds=30)  # longer than any request can still be on its way
+# Longer than a request can still be on its way: the client retries a 429 for up to 60 s (RetryPolicy.max_total_s)
+# and waits up to 30 s for an answer, so a row younger than this may belong to a push still running.
+RECONCILE_AFTER = timedelta(seconds=120)
 RECONCILE_MARGIN = timedelta(minutes=10)  # Zoho's clock and ours may differ a little
 SLOW_LANE_WAIT = timedelta(minutes=5)
 SLOW_LANE_BATCH = 10  # a credit's worth of records
