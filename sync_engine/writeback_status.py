@@ -25,6 +25,11 @@ OUR_BLOCKS = ("OWNER_NOT_MAPPED", "DEAL_NOT_MIRRORED", "STAGE_NOT_IN_PIPELINE", 
 ACTIVITY_NAMES = {"Calls": "Call", "Events": "Event", "Tasks": "Task", "Deals": "Deal"}
 
 
+# A call has no title: name it by direction and start time
+CONVERSATION_LABEL = ("coalesce(c.title, CASE WHEN c.payload->>'direction' = 'inbound' THEN 'Inbound' "
+                      "ELSE 'Outbound' END || ' call at ' || strftime(c.started_at, '%Y-%m-%d %H:%M'))")
+
+
 @dataclass(frozen=True)
 class Freshness:
     """Conversation end -> activity in Zoho, over the activities written in the window."""
@@ -120,7 +125,8 @@ def writeback_status(rt: Runtime, org_id: str, now: datetime | None = None) -> W
 def dead_letters(rt: Runtime, org_id: str) -> list[DeadLetter]:
     """Newest first, with the conversation's title and user (the cause is often the user's mapping)."""
     rows = rt.store.query(
-        "SELECT w.op_key, w.conversation_id, c.title, c.user_email, w.module, w.error_code, w.error_message, "
+        "SELECT w.op_key, w.conversation_id, " + CONVERSATION_LABEL + ", c.user_email, w.module, w.error_code, "
+        "w.error_message, "
         "w.error_details, w.attempts, w.updated_at FROM writeback_outbox w LEFT JOIN conversations c "
         "ON c.org_id = w.org_id AND c.conversation_id = w.conversation_id "
         "WHERE w.org_id = ? AND w.state = 'dead' ORDER BY w.updated_at DESC, w.op_key", [org_id])
@@ -132,7 +138,7 @@ def dead_letters(rt: Runtime, org_id: str) -> list[DeadLetter]:
 def recent_writes(rt: Runtime, org_id: str, limit: int = RECENT_WRITES) -> list[RecentWrite]:
     """The latest writes Zoho accepted, newest first, with the Zoho record id."""
     rows = rt.store.query(
-        "SELECT w.op_key, w.conversation_id, c.title, w.module, w.action, w.zoho_id, w.done_at, "
+        "SELECT w.op_key, w.conversation_id, " + CONVERSATION_LABEL + ", w.module, w.action, w.zoho_id, w.done_at, "
         "epoch(w.done_at) - epoch(w.ended_at) FROM writeback_outbox w LEFT JOIN conversations c "
         "ON c.org_id = w.org_id AND c.conversation_id = w.conversation_id "
         "WHERE w.org_id = ? AND w.state = 'done' ORDER BY w.done_at DESC, w.op_key LIMIT ?", [org_id, int(limit)])

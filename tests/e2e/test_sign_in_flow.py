@@ -60,7 +60,8 @@ def test_a_csm_signs_in_sees_every_page_of_the_role_and_signs_out(app_url: str, 
     sign_in(page, csm.email, csm.password)
     expect(page.get_by_role("heading", name="Credits", exact=True)).to_be_visible(timeout=60_000)
     assert nav_links(page) == role_titles("csm", "Credits", "Match rates", "Conversations", "Jobs", "Connection")
-    page.wait_for_timeout(1_000)
+    expect(page.get_by_test_id("stMetric").first).to_be_visible(timeout=60_000)  # figures drawn, not placeholders
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=60_000)
     page.screenshot(path=str(screenshot_dir / "csm_credits.png"), full_page=True)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Connection").click()
     expect(page.get_by_role("heading", name="Connection", exact=True)).to_be_visible(timeout=60_000)

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -204,3 +204,15 @@ def test_dead_letter_for_a_stage_the_pipeline_lacks_names_the_fix(world):
     [dead] = dead_letters(world.rt, world.org_id)
     assert (dead.what, dead.code) == ("Deal stage", "STAGE_NOT_IN_PIPELINE")
     assert "fix the stage mapping in Settings, then retry" in dead.reason
+
+
+def test_a_call_which_has_no_title_is_named_by_its_direction_and_start(world):
+    now = utc_now().replace(microsecond=0)
+    call = world.call("c-1", now)
+    world.bring_in(call)
+    world.cycle(now=now)
+
+    [written] = recent_writes(world.rt, world.org_id)
+
+    started = datetime.fromisoformat(call["start"]).astimezone(UTC)
+    assert (written.what, written.title) == ("Call", f"Outbound call at {started:%Y-%m-%d %H:%M}")
