@@ -245,6 +245,16 @@ def reconcile(rt: Runtime, client: ZohoClient, org_id: str, now: datetime, repor
 
 
 # -- pushing ----------------------------------------------------------------------------------------
+def _only_user(rt: Runtime, org_id: str, rows: Sequence[OutboxRow]) -> str | None:
+    """The one user whose conversations fill the batch, to charge its credit to; None for a mixed batch.
+
+    Splitting batches by user would cost credits, so a batch of several reps' writes stays the job's.
+    """
+    users = rt.store.query("SELECT DISTINCT user_email FROM conversations WHERE org_id = ? AND conversation_id IN "
+                           "(SELECT unnest(?::VARCHAR[]))", [org_id, sorted({r.conversation_id for r in rows})])
+    return users[0][0] if len(users) == 1 else None
+
+
 def _send(rt: Runtime, client: ZohoClient, org_id: str, rows: list[OutboxRow], now: datetime,
           report: PushReport) -> bool:
     """Send one batch; False when the push should stop for now (paused, in doubt, Zoho unreachable)."""
@@ -256,10 +266,11 @@ def _send(rt: Runtime, client: ZohoClient, org_id: str, rows: list[OutboxRow], n
     keys = [r.op_key for r in rows]
     module, records = rows[0].module, [r.record or {} for r in rows]
     try:
-        if rows[0].action == "insert":
-            results = client.insert(module, records)
-        else:
-            results = client.update(module, records)
+        with attributed_to(user=_only_user(rt, org_id, rows)):
+            if rows[0].action == "insert":
+                results = client.insert(module, records)
+            else:
+                results = client.update(module, records)
     except RateLimited:
         outbox.release(org_id, keys, now, "Zoho's rate limit: waiting")
         until = governor_of(rt).pause(org_id, now)

@@ -238,3 +238,21 @@ def test_a_conversation_planned_to_nothing_is_passed_by_until_the_settings_chang
 
     service.set_writeback_settings(world.rt, world.org_id, WritebackSettings(write_summary=False), "admin@x.example")
     assert world.rt.store.query("SELECT count(*) FROM writeback_skips WHERE org_id = ?", [world.org_id]) == [(0,)]
+
+
+def test_a_batch_of_one_reps_writes_is_charged_to_that_rep_and_a_mixed_batch_to_the_push_job(world):
+    now = utc_now()
+    rep = world.people.rep
+    other = next(u for u in world.em.state.data.users.values() if u.active and not u.is_admin and u.id != rep.id)
+    world.bring_in(world.call("c-1", now))
+    world.cycle(now=now)
+    world.rt.ledger.flush()
+    charged = {s.key: s.credits for s in world.rt.ledger.by_user(world.org_id) if s.credits}
+    assert charged.get(rep.email.casefold()) == 1  # the one Call's insert (conversations keep emails casefolded)
+
+    world.bring_in(world.call("c-2", now), world.call("c-3", now, user_email=other.email))
+    world.cycle(now=now + timedelta(seconds=30))
+    world.rt.ledger.flush()
+    after = {s.key: s.credits for s in world.rt.ledger.by_user(world.org_id) if s.credits}
+    assert after.get(rep.email.casefold()) == 1 and other.email.casefold() not in after  # a mixed batch: the job's
+    assert len(world.in_zoho("Calls")) == 3
