@@ -37,6 +37,7 @@ from .runtime import Runtime
 from .store.outbox import NewWrite, Outbox, OutboxRow, Settled
 from .writeback_plan import (
     PRIORITY_BACKFILL,
+    PRIORITY_FOLLOW_UP,
     DealFacts,
     Links,
     PlanContext,
@@ -60,6 +61,7 @@ SLOW_LANE_WAIT = timedelta(minutes=5)
 SLOW_LANE_BATCH = 10  # a credit's worth of records
 PLAN_PER_CYCLE = 2_000
 RECONCILE_FIRST_LIMIT, RECONCILE_NEXT_LIMIT = 200, 2_000
+BATCH_CREDITS = MAX_RECORDS_PER_CALL // 10  # the most a full batch costs (1 credit per 10 records)
 
 
 @dataclass
@@ -215,11 +217,12 @@ def _created_since(client: ZohoClient, module: str, since: datetime) -> Iterable
         last_id, limit = str(result.rows[-1]["id"]), RECONCILE_NEXT_LIMIT
 
 
-def reconcile(rt: Runtime, client: ZohoClient, org_id: str, now: datetime, report: PushReport) -> None:
+def reconcile(rt: Runtime, client: ZohoClient, org_id: str, in_doubt: Sequence[OutboxRow], now: datetime,
+              report: PushReport) -> None:
     """Settle rows left in flight: found in Zoho by marker -> done; not found -> pending again."""
     outbox = Outbox(rt.store)
-    rows = [r for r in outbox.in_doubt(org_id) if r.sent_at is None or r.sent_at <= now - RECONCILE_AFTER]
-    report.in_doubt = len(outbox.in_doubt(org_id)) - len(rows)
+    rows = [r for r in in_doubt if r.sent_at is None or r.sent_at <= now - RECONCILE_AFTER]
+    report.in_doubt = len(in_doubt) - len(rows)
     updates = [r.op_key for r in rows if r.action == "update"]
     outbox.release(org_id, updates, now, "in doubt: sent again (an update is safe to repeat)")
     report.reconciled_resent += len(updates)
@@ -273,8 +276,7 @@ def _send(rt: Runtime, client: ZohoClient, org_id: str, rows: list[OutboxRow], n
                 results = client.update(module, records)
     except RateLimited:
         outbox.release(org_id, keys, now, "Zoho's rate limit: waiting")
-        until = governor_of(rt).pause(org_id, now)
-        report.held_back.append(f"paused by Zoho's rate limit until {until:%H:%M:%S} UTC")
+        _paused(report, governor_of(rt).pause(org_id, now))
         return False
     except WriteOutcomeUnknown:
         report.in_doubt += len(rows)  # reconciled on a later cycle
@@ -316,22 +318,41 @@ def _due(best_priority: int, count: int, oldest: datetime, now: datetime) -> boo
     return best_priority == 0 or count >= SLOW_LANE_BATCH or oldest <= now - SLOW_LANE_WAIT
 
 
+def _paused(report: PushReport, until: datetime) -> PushReport:
+    report.held_back.append(f"paused by Zoho's rate limit until {until:%H:%M:%S} UTC")
+    return report
+
+
+def _batch_ceiling(rt: Runtime, governor: CreditGovernor, org_id: str, now: datetime,
+                   report: PushReport) -> int | None:
+    """The worst outbox priority the budget lets a batch take now (backfills stop first); None: nothing."""
+    used, budget = budget_of(rt, org_id, now)
+    if governor.may_spend(org_id, BACKFILL, BATCH_CREDITS, used, budget, now).allowed:
+        return PRIORITY_BACKFILL
+    decision = governor.may_spend(org_id, WRITEBACK, BATCH_CREDITS, used, budget, now)
+    if decision.allowed:
+        return PRIORITY_FOLLOW_UP
+    report.held_back.append(decision.reason)
+    return None
+
+
 def push(rt: Runtime, org_id: str, now: datetime | None = None, *, report: PushReport | None = None) -> PushReport:
     """Reconcile what is in doubt, then send what is due, batch by batch, while the budget allows."""
     now = now or datetime.now(UTC)
     report = report or PushReport()
     outbox, governor = Outbox(rt.store), governor_of(rt)
-    if governor.paused_until(org_id, now):
-        report.held_back.append(f"paused by Zoho's rate limit until {governor.paused_until(org_id, now):%H:%M:%S}")
-        return report
+    paused = governor.paused_until(org_id, now)
+    if paused:
+        return _paused(report, paused)
     client = rt.client(org_id)
-    if outbox.in_doubt(org_id):
-        try:
-            reconcile(rt, client, org_id, now, report)
-        except RateLimited:
-            until = governor.pause(org_id, now)
-            report.held_back.append(f"paused by Zoho's rate limit until {until:%H:%M:%S} UTC")
+    in_doubt = outbox.in_doubt(org_id)
+    if in_doubt:
+        if _batch_ceiling(rt, governor, org_id, now, report) is None:
             return report
+        try:
+            reconcile(rt, client, org_id, in_doubt, now, report)
+        except RateLimited:
+            return _paused(report, governor.pause(org_id, now))
         except ZohoError as err:
             if err.needs_reconnect:
                 raise
@@ -340,17 +361,10 @@ def push(rt: Runtime, org_id: str, now: datetime | None = None, *, report: PushR
         if not _due(best, count, oldest, now):
             continue
         while True:
-            used, budget = budget_of(rt, org_id, now)
-            batch_priority = PRIORITY_BACKFILL
-            for level, ceiling in ((BACKFILL, PRIORITY_BACKFILL), (WRITEBACK, PRIORITY_BACKFILL - 1)):
-                decision = governor.may_spend(org_id, level, 10, used, budget, now)
-                if decision.allowed:
-                    batch_priority = ceiling
-                    break
-            else:
-                report.held_back.append(decision.reason)
+            ceiling = _batch_ceiling(rt, governor, org_id, now, report)
+            if ceiling is None:
                 return report
-            rows = outbox.next_batch(org_id, module, action, batch_priority, MAX_RECORDS_PER_CALL)
+            rows = outbox.next_batch(org_id, module, action, ceiling, MAX_RECORDS_PER_CALL)
             if not rows:
                 break
             if not _send(rt, client, org_id, rows, now, report):

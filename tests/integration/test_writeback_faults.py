@@ -224,3 +224,21 @@ def test_a_rate_limit_while_looking_up_rows_in_doubt_pauses_the_org_and_loses_no
     world.control.post("usage/reset")
     push(world.rt, world.org_id, now + RECONCILE_AFTER + timedelta(seconds=FIRST_PAUSE_S))
     assert_each_written_once(world, 2)
+
+
+def test_rows_in_doubt_are_not_looked_up_beyond_the_budget_and_are_once_it_allows(world):
+    now = two_conversations(world)
+    world.control.faults(drop_after_rate=1.0)
+    assert world.cycle(now=now).in_doubt == 1
+    world.control.no_faults()
+    later = now + RECONCILE_AFTER
+    used = world.rt.ledger.used_last_24h(world.org_id, later)
+    world.rt.orgs.update(world.org_id, daily_credit_limit=used + 9, budget_share=1.0)
+
+    held = push(world.rt, world.org_id, later)
+
+    assert held.reconciled_found == 0 and world.control.calls("coql") == []
+    assert any("write-back may use up to" in reason for reason in held.held_back)
+    world.rt.orgs.update(world.org_id, daily_credit_limit=used + 100)
+    assert push(world.rt, world.org_id, later).reconciled_found == 1
+    assert_each_written_once(world, 2)
