@@ -42,13 +42,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.report import record  # noqa: E402
 from sync_engine import service  # noqa: E402
-from sync_engine.budget import MIRROR  # noqa: E402
 from sync_engine.intake import import_bytes  # noqa: E402
+from sync_engine.jobs import mirror_within_budget  # noqa: E402
 from sync_engine.mirror import MirrorOptions, sync_org  # noqa: E402
 from sync_engine.runtime import Runtime, open_runtime  # noqa: E402
 from sync_engine.store.mirror_tables import MirrorTables  # noqa: E402
 from sync_engine.store.outbox import Outbox  # noqa: E402
-from sync_engine.writeback import budget_of, governor_of, writeback_cycle  # noqa: E402
+from sync_engine.writeback import writeback_cycle  # noqa: E402
 from sync_engine.writeback_plan import marker_line  # noqa: E402
 from sync_engine.writeback_settings import TaskRule, WritebackSettings  # noqa: E402
 from sync_engine.zoho import RateLimited, attributed_to  # noqa: E402
@@ -270,15 +270,11 @@ def run_day(name: str, preset: str, seed: int, with_faults: bool) -> DayResult:
 
 def mirror_cycle(day: Day, now: datetime, result: DayResult) -> None:
     """As the mirror job: only when the governor allows, and a 429 pauses the org for every job."""
-    used, budget = budget_of(day.rt, day.org_id, now)
-    governor = governor_of(day.rt)
-    if not governor.may_spend(day.org_id, MIRROR, 1, used, budget, now).allowed:
-        return
     with attributed_to(job="mirror"):
         try:
-            sync_org(day.rt, day.org_id, now)
+            mirror_within_budget(day.rt, day.org_id, now)
         except RateLimited:
-            governor.pause(day.org_id, now)
+            pass  # the org is paused; the next cycle tries again
         except Exception as err:  # a faulty cycle is retried by the next one, as the job does
             result.notes.append(f"mirror cycle at {now:%H:%M} failed: {type(err).__name__}")
 

@@ -13,6 +13,7 @@ from . import service
 from .budget import MIRROR
 from .demo_simulator import is_demo_org, simulate_demo
 from .intake import match_conversations
+from .mirror import SyncReport
 from .runtime import Runtime
 from .store.job_runs import JobRun
 from .store.ledger_rollup import RAW_RETENTION
@@ -42,17 +43,24 @@ def refresh_users(rt: Runtime, org_id: str) -> str:
     return f"{len(rt.users.zoho_users(org_id))} Zoho users; {len(released)} held conversations released"
 
 
-def mirror(rt: Runtime, org_id: str) -> str:
-    now = datetime.now(UTC)
+def mirror_within_budget(rt: Runtime, org_id: str, now: datetime | None = None) -> SyncReport | str:
+    """The mirror's due work if the credit governor allows it, else why not; a 429 pauses every job of the org."""
+    now = now or datetime.now(UTC)
     used, budget = budget_of(rt, org_id, now)
     decision = governor_of(rt).may_spend(org_id, MIRROR, 1, used, budget, now)
     if not decision.allowed:  # write-back of recent conversations comes first
-        return f"held back: {decision.reason}"
+        return decision.reason
     try:
-        report = service.mirror_org(rt, org_id)
+        return service.mirror_org(rt, org_id, now)
     except RateLimited:
-        governor_of(rt).pause(org_id, now)  # every job of the org waits, not only the mirror
+        governor_of(rt).pause(org_id, now)
         raise
+
+
+def mirror(rt: Runtime, org_id: str) -> str:
+    report = mirror_within_budget(rt, org_id)
+    if isinstance(report, str):
+        return f"held back: {report}"
     progress = report.progress
     done = f"{progress.records_done:,}" + (f" of {progress.records_expected:,}" if progress.records_expected else "")
     return (f"{report.phase}: {', '.join(report.ran) or 'nothing due'}; {report.written} written, "

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from sync_engine import service
 from sync_engine.jobs import JOBS, JobSpec, run_job
 from sync_engine.runtime import Runtime, open_runtime
 from sync_engine.scheduler import SyncScheduler
+from sync_engine.writeback import governor_of
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator
 
 CLIENT_ID, CLIENT_SECRET = "1000.EMULATORDEMOCLIENT", "emulator-demo-secret"
@@ -79,3 +81,19 @@ def test_the_scheduler_follows_connected_orgs_and_runs_a_job_on_demand(rt, zoho)
         assert scheduler.next_runs() == {}
     finally:
         scheduler.shutdown()
+
+
+def test_the_mirror_job_is_held_back_when_the_budget_is_spent_or_zoho_paused_the_org(rt, zoho) -> None:
+    org_id = connect(rt, zoho)
+    calls_before = requests.get(f"{zoho.url}/__emulator/usage", timeout=10).json()["calls"]
+    used = rt.ledger.used_last_24h(org_id, datetime.now(UTC))
+    rt.orgs.update(org_id, daily_credit_limit=used, budget_share=1.0)  # at 90% of this the mirror stops
+
+    held = run_job(rt, org_id, spec("mirror"))
+
+    assert held.outcome == "ok" and held.detail.startswith("held back: incremental mirror may use up to")
+    rt.orgs.update(org_id, daily_credit_limit=1_000_000)
+    governor_of(rt).pause(org_id, datetime.now(UTC))
+    paused = run_job(rt, org_id, spec("mirror"))
+    assert paused.detail.startswith("held back: paused by Zoho's rate limit")
+    assert requests.get(f"{zoho.url}/__emulator/usage", timeout=10).json()["calls"] == calls_before
