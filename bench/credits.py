@@ -31,14 +31,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import requests
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.emulator_control import DrivesEmulator  # noqa: E402
 from bench.mirror_check import differences  # noqa: E402
 from bench.report import record  # noqa: E402
 from sync_engine import service  # noqa: E402
@@ -69,7 +67,7 @@ class Phase:
 
 
 @dataclass
-class BenchOrg:
+class BenchOrg(DrivesEmulator):
     """One emulator, one runtime (its own DuckDB file) and the connected org."""
 
     emulator: RunningEmulator
@@ -85,17 +83,6 @@ class BenchOrg:
             rt, data_centre_code="LOCAL", accounts_url=emulator.url, client_id=emulator.config.client_id,
             client_secret=emulator.config.client_secret, refresh_token=REFRESH_TOKEN)
         return cls(emulator, rt, connected.org.org_id)
-
-    def control(self, name: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        answer = requests.post(f"{self.emulator.url}/__emulator/{name}", json=body or {}, timeout=60)
-        answer.raise_for_status()
-        return answer.json()
-
-    def clock(self, **body: Any) -> datetime:
-        return datetime.fromisoformat(self.control("clock", body)["now"])
-
-    def charged(self) -> int:
-        return int(requests.get(f"{self.emulator.url}/__emulator/usage", timeout=60).json()["total_charged"])
 
     def records(self) -> dict[str, int]:
         data = self.emulator.state.data

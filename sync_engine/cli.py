@@ -277,13 +277,13 @@ def _writeback_dead(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def _writeback_retry(rt: Runtime, args: argparse.Namespace) -> int:
-    dead = {d.op_key for d in service.dead_letters(rt, args.org)}
+    dead = {d.op_key for d in service.dead_letter_list(rt, args.org)}
     keys = sorted(dead) if args.all else args.key
     unknown = sorted(set(keys) - dead)
     for key in unknown:
         print(f"warning: {key} is not a dead letter of {args.org}; skipped", file=sys.stderr)
     replanned = service.retry_dead_letters(rt, args.org, keys) if keys else 0
-    still = {d.op_key for d in service.dead_letters(rt, args.org)} & set(keys)
+    still = {d.op_key for d in service.dead_letter_list(rt, args.org)} & set(keys)
     print(f"{replanned} re-planned; the next push sends them."
           + (f" {len(still)} blocked again (cause not fixed): {', '.join(sorted(still))}" if still else ""))
     return 1 if unknown and not replanned else 0

@@ -279,13 +279,9 @@ def activity_filter_choices(rt: Runtime, org_id: str) -> FilterChoices:
 
 
 # -- write-back -------------------------------------------------------------------------------------
-def writeback_counts(rt: Runtime, org_id: str) -> dict[str, int]:
-    """Outbox rows by state: pending, in_flight, done, dead."""
-    return Outbox(rt.store).counts(org_id)
-
-
 def dead_letters(rt: Runtime, org_id: str) -> list[OutboxRow]:
-    """Writes Zoho refused or that could not be made, newest first, with the reason."""
+    """The outbox rows of the dead letters, with Zoho's code, message and details as it sent them (for
+    people: ``dead_letter_list``)."""
     return Outbox(rt.store).dead(org_id)
 
 

@@ -152,7 +152,8 @@ def test_settings_are_stored_audited_and_used_by_push_now(world):
     world.bring_in(world.meeting("m-1", now), world.call("c-1", now))
     service.push_now(world.rt, world.org_id)
     assert len(world.in_zoho("Events")) == 1 and world.in_zoho("Calls") == []
-    assert service.writeback_counts(world.rt, world.org_id) == {"pending": 0, "in_flight": 0, "done": 1, "dead": 0}
+    assert service.writeback_status(world.rt, world.org_id).counts == {"pending": 0, "in_flight": 0, "done": 1,
+                                                                       "dead": 0}
 
 
 # -- dead letters ---------------------------------------------------------------------------------------
