@@ -66,12 +66,9 @@ class SettingsStore:
         with self._store.transaction() as cur:
             row = cur.execute("SELECT value FROM org_settings WHERE org_id = ? AND setting = ?",
                               [org_id, setting]).fetchone()
-            before = _canonical(row[0]) if row else (None if before_default is None else _canonical(before_default))
-            if before == after:
+            if not self.record_change(org_id, setting, row[0] if row else before_default, after, by, at):
                 return False
             cur.execute("INSERT OR REPLACE INTO org_settings VALUES (?, ?, ?, ?, ?)", [org_id, setting, after, by, at])
-            cur.execute("INSERT INTO settings_audit VALUES (?, ?, ?, ?, ?, ?)",
-                        [org_id, setting, by, at, before, after])
         return True
 
     def record_change(self, org_id: str, setting: str, before_json: str | None, after_json: str, by: str | None,

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,20 +9,12 @@ import pytest
 
 from sync_engine import access, service
 from sync_engine.access import AccountRefused, OrgNotVisible, SessionPolicy, SignInRefused, Viewer
-from sync_engine.runtime import Runtime, open_runtime
+from sync_engine.runtime import Runtime
 from sync_engine.store.orgs import ConnectionSecrets, Org
 from sync_engine.zoho.calls import ApiCall
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def rt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
-    monkeypatch.setenv("SYNC_DATA_DIR", str(tmp_path))
-    runtime = open_runtime()
-    yield runtime
-    runtime.close()
 
 
 def add_org(rt: Runtime, org_id: str) -> None:

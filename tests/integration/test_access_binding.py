@@ -3,7 +3,6 @@ may reconnect only that org; nobody else connects at all."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from test_onboarding import CLIENT_ID, CLIENT_SECRET, REDIRECT, consent
@@ -11,19 +10,11 @@ from test_onboarding import CLIENT_ID, CLIENT_SECRET, REDIRECT, consent
 from sync_engine import access, service
 from sync_engine.access import Viewer
 from sync_engine.onboarding import OnboardingRefused
-from sync_engine.runtime import Runtime, open_runtime
+from sync_engine.runtime import Runtime
 from sync_engine.zoho.oauth import parse_authorization_redirect
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator
 
 PASSWORD = "admin password 1"
-
-
-@pytest.fixture
-def rt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
-    monkeypatch.setenv("SYNC_DATA_DIR", str(tmp_path))
-    runtime = open_runtime()
-    yield runtime
-    runtime.close()
 
 
 @pytest.fixture

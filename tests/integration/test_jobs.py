@@ -4,27 +4,18 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import requests
 
 from sync_engine import service
 from sync_engine.jobs import JOBS, JobSpec, run_job
-from sync_engine.runtime import Runtime, open_runtime
+from sync_engine.runtime import Runtime
 from sync_engine.scheduler import SyncScheduler
 from sync_engine.writeback import governor_of
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator
 
 CLIENT_ID, CLIENT_SECRET = "1000.EMULATORDEMOCLIENT", "emulator-demo-secret"
-
-
-@pytest.fixture
-def rt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
-    monkeypatch.setenv("SYNC_DATA_DIR", str(tmp_path))
-    runtime = open_runtime()
-    yield runtime
-    runtime.close()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import requests
 
 from sync_engine import service
 from sync_engine.onboarding import OnboardingRefused
-from sync_engine.runtime import Runtime, open_runtime
+from sync_engine.runtime import Runtime
 from sync_engine.user_mapping import OurUser
 from sync_engine.zoho.oauth import parse_authorization_redirect
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator
@@ -21,14 +21,6 @@ from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator
 ROOT = Path(__file__).resolve().parents[2]
 REDIRECT = "http://localhost:8501/"
 CLIENT_ID, CLIENT_SECRET = "1000.EMULATORDEMOCLIENT", "emulator-demo-secret"
-
-
-@pytest.fixture
-def rt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
-    monkeypatch.setenv("SYNC_DATA_DIR", str(tmp_path))
-    runtime = open_runtime()
-    yield runtime
-    runtime.close()
 
 
 def emulator(**config) -> RunningEmulator:

@@ -3,50 +3,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-import requests
 
 from sync_engine import service
 from sync_engine.jobs import JOBS
-from sync_engine.runtime import Runtime, open_runtime
+from sync_engine.runtime import Runtime
 from sync_engine.scheduler import SyncScheduler
 from sync_engine.store.settings import SettingsStore
-from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator
 
-CLIENT_ID, CLIENT_SECRET = "1000.EMULATORDEMOCLIENT", "emulator-demo-secret"
 ADMIN = "ada@corp.example"
 DEFAULTS = {spec.name: spec.every_s for spec in JOBS}
-
-
-@pytest.fixture(scope="module")
-def zoho() -> Iterator[RunningEmulator]:
-    em = start_emulator(EmulatorConfig())
-    yield em
-    em.stop()
-
-
-@pytest.fixture
-def rt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
-    monkeypatch.setenv("SYNC_DATA_DIR", str(tmp_path))
-    runtime = open_runtime()
-    yield runtime
-    runtime.close()
-
-
-@pytest.fixture
-def org_id(rt: Runtime, zoho: RunningEmulator) -> str:
-    return service.connect_with_refresh_token(rt, data_centre_code="LOCAL", accounts_url=zoho.url,
-                                              client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
-                                              refresh_token=fresh_refresh_token(zoho)).org.org_id
-
-
-def fresh_refresh_token(zoho: RunningEmulator) -> str:
-    """One per test: Zoho throttles the access tokens minted from any one refresh token."""
-    issued = requests.post(f"{zoho.url}/__emulator/refresh-tokens", json={}, timeout=10)
-    issued.raise_for_status()
-    return issued.json()["refresh_token"]
 
 
 @pytest.fixture
