@@ -164,7 +164,8 @@ def _activity(conv: Conversation, links: Links, ctx: PlanContext, settings: Writ
     record: dict[str, Any] = {"Owner": {"id": links.owner_id}, **_link_fields(links),
                               "Description": _description([summary], marker)}
     if isinstance(conv, Meeting):
-        title = conv.title.strip() or (f"Meeting with {_person(links, ctx)}" if _person(links, ctx) else "Meeting")
+        person = _person(links, ctx)
+        title = conv.title.strip() or (f"Meeting with {person}" if person else "Meeting")
         record |= {"Event_Title": title[:MAX_SUBJECT], "Start_DateTime": zoho_datetime(conv.start),
                    "End_DateTime": zoho_datetime(conv.end)}
         participants = [{"type": kind, "participant": rid}

@@ -173,10 +173,6 @@ class Outbox:
         with self._store.transaction() as cur:
             cur.execute("DELETE FROM writeback_skips WHERE org_id = ?", [org_id])
 
-    def planned_conversations(self, org_id: str) -> set[str]:
-        rows = self._store.query("SELECT DISTINCT conversation_id FROM writeback_outbox WHERE org_id = ?", [org_id])
-        return {r[0] for r in rows}
-
     # -- push side -----------------------------------------------------------------------------------
     def in_doubt(self, org_id: str) -> list[OutboxRow]:
         return self._select("org_id = ? AND state = 'in_flight'", [org_id], "sent_at, op_key")
