@@ -1,13 +1,12 @@
 """The activity browser, the match-rate reasons and the Credits page's initial sync, as a CSM sees them."""
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from ui_sessions import import_internal_and_stranger_meetings
 
-from sync_engine import service
 from sync_engine.store.outbox import NewWrite, Outbox, Settled
 from sync_engine.zoho.calls import ApiCall
 
@@ -17,22 +16,12 @@ ENDED = datetime(2026, 11, 21, 10, 30, tzinfo=UTC)
 def import_two(app: AppTest) -> str:
     """An internal meeting and one with a stranger; the stranger's activity written to Zoho."""
     rt = app.session_state["runtime"]
-    org = rt.orgs.list()[0]
-    rep = next(u for u in rt.users.zoho_users(org.org_id) if u.status == "active" and not u.is_admin)
-    lines = [{"kind": "meeting", "id": "int-1", "title": "Team sync", "start": "2026-11-20T10:00:00+00:00",
-              "end": "2026-11-20T10:30:00+00:00", "organizer": rep.email, "user_email": rep.email,
-              "attendees": [rep.email]},
-             {"kind": "meeting", "id": "ext-1", "title": "Intro zebra", "start": "2026-11-21T10:00:00+00:00",
-              "end": "2026-11-21T10:30:00+00:00", "organizer": rep.email, "user_email": rep.email,
-              "attendees": [rep.email, "someone@nowhere-in-zoho.example"]}]
-    data = "\n".join(json.dumps(x) for x in lines).encode()
-    assert service.import_conversations(rt, org.org_id, data, filename="x.jsonl").added == 2
-    service.match_stored_conversations(rt, org.org_id)
+    org_id = import_internal_and_stranger_meetings(rt, "Intro zebra")
     outbox = Outbox(rt.store)
-    outbox.enqueue(org.org_id, [NewWrite("ext-1/activity", "ext-1", "Events", "insert", {}, "k", 0, ENDED)])
-    outbox.mark_in_flight(org.org_id, ["ext-1/activity"], "b1", ENDED)
-    outbox.settle(org.org_id, [Settled("ext-1/activity", True, zoho_id="5725767000042")])
-    return org.org_id
+    outbox.enqueue(org_id, [NewWrite("ext-1/activity", "ext-1", "Events", "insert", {}, "k", 0, ENDED)])
+    outbox.mark_in_flight(org_id, ["ext-1/activity"], "b1", ENDED)
+    outbox.settle(org_id, [Settled("ext-1/activity", True, zoho_id="5725767000042")])
+    return org_id
 
 
 def test_the_activity_browser_shows_what_was_written_to_zoho_and_searches_in_sql(app: AppTest) -> None:

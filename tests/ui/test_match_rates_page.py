@@ -1,12 +1,10 @@
 """The Match rates page: counts per status, per day, source and user, and the unmatched items with why."""
 from __future__ import annotations
 
-import json
-
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from ui_sessions import import_internal_and_stranger_meetings
 
-from sync_engine import service
 from sync_engine.store.orgs import ConnectionSecrets, Org
 
 
@@ -14,17 +12,7 @@ def test_match_rates_page_counts_and_drills_down(app: AppTest) -> None:
     st.cache_data.clear()
     app.run()
     rt = app.session_state["runtime"]
-    org = rt.orgs.list()[0]
-    rep = next(u for u in rt.users.zoho_users(org.org_id) if u.status == "active" and not u.is_admin)
-    lines = [{"kind": "meeting", "id": "int-1", "title": "Team sync", "start": "2026-11-20T10:00:00+00:00",
-              "end": "2026-11-20T10:30:00+00:00", "organizer": rep.email, "user_email": rep.email,
-              "attendees": [rep.email]},
-             {"kind": "meeting", "id": "ext-1", "title": "Intro", "start": "2026-11-21T10:00:00+00:00",
-              "end": "2026-11-21T10:30:00+00:00", "organizer": rep.email, "user_email": rep.email,
-              "attendees": [rep.email, "someone@nowhere-in-zoho.example"]}]
-    data = "\n".join(json.dumps(x) for x in lines).encode()
-    assert service.import_conversations(rt, org.org_id, data, filename="x.jsonl").added == 2
-    service.match_stored_conversations(rt, org.org_id)
+    import_internal_and_stranger_meetings(rt)
     app.switch_page("pages/match_rates.py")
     app.run()
     assert not app.exception, app.exception

@@ -8,6 +8,7 @@ asserted on first runs; each page checks its viewer itself, see page_access.py.)
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -40,3 +41,20 @@ def signed_in_as(signed_out: AppTest, role: str) -> AppTest:
     session = new_session(token).run()
     assert not session.exception, session.exception
     return session
+
+
+def import_internal_and_stranger_meetings(rt: Runtime, title: str = "Intro") -> str:
+    """Into the first org: an internal meeting ``int-1`` and ``ext-1`` (``title``) with someone Zoho does not
+    know, both matched; returns the org id."""
+    org = rt.orgs.list()[0]
+    rep = next(u for u in rt.users.zoho_users(org.org_id) if u.status == "active" and not u.is_admin)
+    lines = [{"kind": "meeting", "id": "int-1", "title": "Team sync", "start": "2026-11-20T10:00:00+00:00",
+              "end": "2026-11-20T10:30:00+00:00", "organizer": rep.email, "user_email": rep.email,
+              "attendees": [rep.email]},
+             {"kind": "meeting", "id": "ext-1", "title": title, "start": "2026-11-21T10:00:00+00:00",
+              "end": "2026-11-21T10:30:00+00:00", "organizer": rep.email, "user_email": rep.email,
+              "attendees": [rep.email, "someone@nowhere-in-zoho.example"]}]
+    data = "\n".join(json.dumps(x) for x in lines).encode()
+    assert service.import_conversations(rt, org.org_id, data, filename="x.jsonl").added == 2
+    service.match_stored_conversations(rt, org.org_id)
+    return org.org_id
