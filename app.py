@@ -12,12 +12,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from demo.embedded import start_demo
 from page_access import NAVIGATION, PAGES
 from sync_engine import service
-from sync_engine.access import Viewer
-from sync_engine.demo import start_demo
+from sync_engine.jobs.scheduler import SyncScheduler
 from sync_engine.runtime import Runtime, open_runtime
-from sync_engine.scheduler import SyncScheduler
+from sync_engine.service.access import Viewer
 
 
 def app_urls() -> list[str]:

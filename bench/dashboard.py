@@ -62,7 +62,7 @@ def build(data_dir: Path, scale: Scale) -> tuple[float, dict[str, int]]:
 
 def sign_in_as(app: AppTest, role: str) -> bool:
     """Sign in as a CSM (every org) or the admin of the largest org, the way tests/ui/conftest.py does."""
-    from sync_engine import access
+    from sync_engine.service import access
 
     labels = {t.label for t in app.text_input}
     if not {"Email", "Password"} <= labels or "runtime" not in app.session_state:

@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 
 import duckdb
 
-from sync_engine.budget import daily_credit_limit
 from sync_engine.runtime import Runtime
 from sync_engine.store.orgs import ConnectionSecrets, Org
+from sync_engine.writeback.governor import daily_credit_limit
 
 
 @dataclass(frozen=True)

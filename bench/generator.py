@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.report import record  # noqa: E402
-from zoho_emulator.generator import PRESETS, generate_org  # noqa: E402
+from zoho_emulator.seed.org import PRESETS, generate_org  # noqa: E402
 
 
 def peak_rss_mib() -> float:

@@ -34,14 +34,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.report import record  # noqa: E402
-from sync_engine.contact_points import region_code  # noqa: E402
-from sync_engine.conversations import Call, Meeting, parse_text  # noqa: E402
-from sync_engine.match_index import MatchIndex, ZohoUserRef, index_from_records  # noqa: E402
-from sync_engine.matching import MatchResult, MatchRules, match  # noqa: E402
-from zoho_emulator.conversation_generator import LabelledConversation, Truth, generate_conversations  # noqa: E402
-from zoho_emulator.generator import DEFAULT_NOW, generate_org  # noqa: E402
-from zoho_emulator.model import OrgData  # noqa: E402
-from zoho_emulator.schema import DEAL_STAGES  # noqa: E402
+from demo.conversations.generator import LabelledConversation, Truth, generate_conversations  # noqa: E402
+from sync_engine.intake.conversations import Call, Meeting, parse_text  # noqa: E402
+from sync_engine.matching.index import MatchIndex, ZohoUserRef, index_from_records  # noqa: E402
+from sync_engine.matching.matcher import MatchResult, MatchRules, match  # noqa: E402
+from sync_engine.mirror.contact_points import region_code  # noqa: E402
+from zoho_emulator.model.org import OrgData  # noqa: E402
+from zoho_emulator.model.schema import DEAL_STAGES  # noqa: E402
+from zoho_emulator.seed.org import DEFAULT_NOW, generate_org  # noqa: E402
 
 PRECISION_TARGET, RECALL_TARGET = 0.99, 0.97
 SECONDS_TARGET, MEMORY_TARGET_MIB = 10.0, 4096

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sync_engine.mirror_streams import STREAMS, FieldSpec, Stream
+from sync_engine.mirror.streams import STREAMS, FieldSpec, Stream
 from sync_engine.store.mirror_tables import MirrorTables
-from zoho_emulator.state import EmulatorState
+from zoho_emulator.model.state import EmulatorState
 
 FLOATS = frozenset({"double", "currency", "percent"})
 

@@ -42,20 +42,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.emulator_control import DrivesEmulator  # noqa: E402
 from bench.report import record  # noqa: E402
+from demo.conversations.generator import CASES, generate_conversations  # noqa: E402
 from sync_engine import service  # noqa: E402
-from sync_engine.intake import import_bytes  # noqa: E402
-from sync_engine.jobs import mirror_within_budget  # noqa: E402
-from sync_engine.mirror import MirrorOptions, sync_org  # noqa: E402
+from sync_engine.intake.imports import import_bytes  # noqa: E402
+from sync_engine.jobs.specs import mirror_within_budget  # noqa: E402
+from sync_engine.mirror.sync import MirrorOptions, sync_org  # noqa: E402
 from sync_engine.runtime import Runtime, open_runtime  # noqa: E402
+from sync_engine.settings.writeback_settings import TaskRule, WritebackSettings  # noqa: E402
 from sync_engine.store.mirror_tables import MirrorTables  # noqa: E402
 from sync_engine.store.outbox import Outbox  # noqa: E402
-from sync_engine.writeback import writeback_cycle  # noqa: E402
-from sync_engine.writeback_plan import marker_line  # noqa: E402
-from sync_engine.writeback_settings import TaskRule, WritebackSettings  # noqa: E402
+from sync_engine.writeback.plan import marker_line  # noqa: E402
+from sync_engine.writeback.push import writeback_cycle  # noqa: E402
 from sync_engine.zoho import RateLimited, attributed_to  # noqa: E402
 from sync_engine.zoho.retry import RetryPolicy  # noqa: E402
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator  # noqa: E402
-from zoho_emulator.conversation_generator import CASES, generate_conversations  # noqa: E402
 
 REFRESH_TOKEN = "1000.bench.writeback"
 MEETINGS_PER_USER, CALLS_PER_USER = 8, 15

@@ -9,8 +9,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from page_access import org_choices, page_viewer
-from sync_engine import dashboard, service
+from sync_engine import service
 from sync_engine.runtime import Runtime
+from sync_engine.views import dashboard
 
 viewer = page_viewer("credits")
 rt = st.session_state["runtime"]

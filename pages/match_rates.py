@@ -9,9 +9,10 @@ import plotly.express as px
 import streamlit as st
 
 from page_access import org_choices, page_viewer
-from sync_engine import dashboard, service
+from sync_engine import service
 from sync_engine.runtime import Runtime
 from sync_engine.store.conversation_views import ConversationFilter
+from sync_engine.views import dashboard
 
 viewer = page_viewer("match_rates")
 rt = st.session_state["runtime"]

@@ -10,9 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from sync_engine import service
-from sync_engine.job_schedule import bounds_words, duration_words
-from sync_engine.jobs import JOBS
-from sync_engine.writeback_settings import MAX_DUE_DAYS, TASK_PRIORITIES, WRITABLE_STATUSES, WritebackSettings
+from sync_engine.jobs.schedule import bounds_words, duration_words
+from sync_engine.jobs.specs import JOBS
+from sync_engine.settings.writeback_settings import MAX_DUE_DAYS, TASK_PRIORITIES, WRITABLE_STATUSES, WritebackSettings
 
 NO_STAGE = "— no stage change —"
 TOGGLES: dict[str, tuple[str, str]] = {

@@ -35,13 +35,13 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from . import service
-from .onboarding import OnboardingRefused
-from .runtime import Runtime, open_runtime
-from .store.orgs import UnknownOrgError
-from .user_mapping import OurUser
-from .zoho import ZohoError
-from .zoho.oauth import parse_authorization_redirect
+from sync_engine import service
+from sync_engine.connect.onboarding import OnboardingRefused
+from sync_engine.connect.user_mapping import OurUser
+from sync_engine.runtime import Runtime, open_runtime
+from sync_engine.store.orgs import UnknownOrgError
+from sync_engine.zoho import ZohoError
+from sync_engine.zoho.oauth import parse_authorization_redirect
 
 
 def _connect(rt: Runtime, args: argparse.Namespace) -> int:
@@ -154,7 +154,7 @@ def _disconnect(rt: Runtime, args: argparse.Namespace) -> int:
 
 def _import(rt: Runtime, args: argparse.Namespace) -> int:
     """Import a calendar (.ics), dialer log (.csv) or JSON Lines file; report numbered errors."""
-    from .intake import import_bytes
+    from sync_engine.intake.imports import import_bytes
 
     path = Path(args.file)
     try:
@@ -175,7 +175,7 @@ def _import(rt: Runtime, args: argparse.Namespace) -> int:
 
 def _match(rt: Runtime, args: argparse.Namespace) -> int:
     """Offline: match a file's conversations against the mirror; one JSON object per line out."""
-    from .intake import match_file, result_json
+    from sync_engine.intake.imports import match_file, result_json
 
     org_id = args.org or _only_org(rt)
     try:
@@ -227,7 +227,7 @@ def _accounts(rt: Runtime, args: argparse.Namespace) -> int:
     """Dashboard sign-in accounts. The password comes from stdin or a prompt, never from a flag."""
     from getpass import getpass
 
-    from .access import AccountRefused
+    from sync_engine.service.access import AccountRefused
 
     if args.action == "list":
         for account in service.list_accounts(rt):
@@ -303,7 +303,7 @@ def _only_org(rt: Runtime) -> str:
 
 def _run(rt: Runtime, args: argparse.Namespace) -> int:
     """Headless: the scheduler's jobs without the UI, until interrupted."""
-    from .scheduler import SyncScheduler
+    from sync_engine.jobs.scheduler import SyncScheduler
 
     scheduler = SyncScheduler(rt)
     scheduler.start()

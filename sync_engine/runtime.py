@@ -10,16 +10,16 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .secret_box import SecretBox
-from .store.db import Store
-from .store.job_runs import JobRuns
-from .store.ledger import Ledger
-from .store.orgs import OrgRepository
-from .store.pending import PendingConnections
-from .store.users import HeldConversations, UserRepository
-from .zoho import Connection, ZohoClient
-from .zoho.calls import ApiCall
-from .zoho.retry import RetryPolicy
+from sync_engine.store.db import Store
+from sync_engine.store.job_runs import JobRuns
+from sync_engine.store.ledger import Ledger
+from sync_engine.store.orgs import OrgRepository
+from sync_engine.store.pending import PendingConnections
+from sync_engine.store.secret_box import SecretBox
+from sync_engine.store.users import HeldConversations, UserRepository
+from sync_engine.zoho import Connection, ZohoClient
+from sync_engine.zoho.calls import ApiCall
+from sync_engine.zoho.retry import RetryPolicy
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "runtime"
 

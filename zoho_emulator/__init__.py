@@ -2,6 +2,6 @@
 
 It shares no code with the client in ``sync_engine``: it must catch the client's mistakes.
 """
-from .server import EmulatorConfig, RunningEmulator, start_emulator
+from zoho_emulator.api.server import EmulatorConfig, RunningEmulator, start_emulator
 
 __all__ = ["EmulatorConfig", "RunningEmulator", "start_emulator"]

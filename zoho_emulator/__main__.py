@@ -6,9 +6,9 @@ import signal
 import sys
 import time
 
-from .editions import EDITION_LIMITS
-from .server import EmulatorConfig, build_state, serve
-from .state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS
+from zoho_emulator.api.server import EmulatorConfig, build_state, serve
+from zoho_emulator.model.editions import EDITION_LIMITS
+from zoho_emulator.model.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # db imports the migrations, which import this module's DDL
-    from .db import Store
+    from sync_engine.store.db import Store
 
 DASHBOARD_ACCOUNTS = """
 CREATE TABLE dashboard_accounts (

@@ -21,7 +21,7 @@ from typing import Any
 
 import duckdb
 
-from .migrations import MIGRATIONS, Migration, current_version, migrate
+from sync_engine.store.migrations import MIGRATIONS, Migration, current_version, migrate
 
 
 class StoreClosedError(RuntimeError):

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # db imports the migrations, which import this table's DDL
-    from .db import Store
+    from sync_engine.store.db import Store
 
 JOB_RUNS = """
 CREATE TABLE job_runs (

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # db imports the migrations, which import this table's DDL
-    from .db import Store
+    from sync_engine.store.db import Store
 
 RAW_RETENTION = timedelta(days=35)  # longer than the Credits page's hourly chart and Zoho's 24 h window
 

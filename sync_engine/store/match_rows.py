@@ -15,7 +15,8 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from ..match_index import (
+from sync_engine.connect.user_mapping import normalise_email
+from sync_engine.matching.index import (
     CONTACTS,
     LEADS,
     Account,
@@ -26,8 +27,7 @@ from ..match_index import (
     ZohoUserRef,
     own_domains_from_users,
 )
-from ..user_mapping import normalise_email
-from .db import Store
+from sync_engine.store.db import Store
 
 BATCH_ROWS = 50_000
 _ACTIVITY = "json_extract_string(raw_record, '$.Last_Activity_Time')"

@@ -15,9 +15,9 @@ from typing import Any
 
 import duckdb
 
-from ..contact_points import ContactPoint
-from ..mirror_streams import STREAMS_BY_MODULE, FieldSpec, Stream
-from .db import Store
+from sync_engine.mirror.contact_points import ContactPoint
+from sync_engine.mirror.streams import STREAMS_BY_MODULE, FieldSpec, Stream
+from sync_engine.store.db import Store
 
 
 @dataclass(frozen=True)

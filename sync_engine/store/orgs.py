@@ -13,8 +13,8 @@ from typing import Any
 
 import duckdb
 
-from ..secret_box import SecretBox
-from .db import Store
+from sync_engine.store.db import Store
+from sync_engine.store.secret_box import SecretBox
 
 STATUSES = ("connected", "disconnected")
 

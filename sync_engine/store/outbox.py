@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # db imports the migrations, which import this module's DDL
-    from .db import Store
+    from sync_engine.store.db import Store
 
 OUTBOX = """
 CREATE TABLE writeback_outbox (

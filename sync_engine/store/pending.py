@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from ..secret_box import SecretBox
-from .db import Store
+from sync_engine.store.db import Store
+from sync_engine.store.secret_box import SecretBox
 
 PENDING_LIFETIME = timedelta(minutes=15)
 

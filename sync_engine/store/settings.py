@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # db imports the migrations, which import this module's DDL
-    from .db import Store
+    from sync_engine.store.db import Store
 
 ORG_SETTINGS = """
 CREATE TABLE org_settings (

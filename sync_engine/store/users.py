@@ -19,8 +19,8 @@ from typing import Any
 
 import duckdb
 
-from ..user_mapping import OurUser, UserMapping, ZohoUser, map_users, normalise_email
-from .db import Store
+from sync_engine.connect.user_mapping import OurUser, UserMapping, ZohoUser, map_users, normalise_email
+from sync_engine.store.db import Store
 
 
 @dataclass(frozen=True)

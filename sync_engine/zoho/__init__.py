@@ -3,22 +3,22 @@
 ``ZohoClient(Connection(...), observer)`` is the entry point; every HTTP attempt reaches ``observer``
 as an :class:`ApiCall` for the credit ledger. Errors are the typed exceptions of :mod:`.errors`.
 """
-from .calls import ApiCall, CallObserver, attributed_to, current_attribution
-from .client import Connection, CoqlResult, ZohoClient
-from .datacentres import DATA_CENTRES, DataCentre, by_accounts_url, by_code
-from .errors import (
-                     AuthError,
-                     OAuthError,
-                     RateLimited,
-                     RecordError,
-                     ServerError,
-                     TransportError,
-                     WriteOutcomeUnknown,
-                     ZohoError,
+from sync_engine.zoho.calls import ApiCall, CallObserver, attributed_to, current_attribution
+from sync_engine.zoho.client import Connection, CoqlResult, ZohoClient
+from sync_engine.zoho.datacentres import DATA_CENTRES, DataCentre, by_accounts_url, by_code
+from sync_engine.zoho.errors import (
+    AuthError,
+    OAuthError,
+    RateLimited,
+    RecordError,
+    ServerError,
+    TransportError,
+    WriteOutcomeUnknown,
+    ZohoError,
 )
-from .queries import coql_quote, criterion, escape_criteria_value
-from .records import RecordResult
-from .retry import RetryPolicy
+from sync_engine.zoho.queries import coql_quote, criterion, escape_criteria_value
+from sync_engine.zoho.records import RecordResult
+from sync_engine.zoho.retry import RetryPolicy
 
 __all__ = [
     "DATA_CENTRES", "ApiCall", "AuthError", "CallObserver", "Connection", "CoqlResult", "DataCentre", "OAuthError",

@@ -6,7 +6,7 @@ from typing import Any
 import requests
 from urllib3.exceptions import NewConnectionError
 
-from .errors import TransportError, scrub
+from sync_engine.zoho.errors import TransportError, scrub
 
 
 def request_was_sent(error: requests.RequestException) -> bool:

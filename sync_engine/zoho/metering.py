@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from .calls import ApiCall, CallObserver, current_attribution
+from sync_engine.zoho.calls import ApiCall, CallObserver, current_attribution
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
-from .credits import call_cost, charged
-from .errors import OAuthError, ServerError, ZohoError
-from .exchange import json_body, no_answer
-from .metering import Meter, Stopwatch
+from sync_engine.zoho.credits import call_cost, charged
+from sync_engine.zoho.errors import OAuthError, ServerError, ZohoError
+from sync_engine.zoho.exchange import json_body, no_answer
+from sync_engine.zoho.metering import Meter, Stopwatch
 
 TOKEN_PATH = "/oauth/v2/token"
 REVOKE_PATH = "/oauth/v2/token/revoke"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .errors import ZohoError
+from sync_engine.zoho.errors import ZohoError
 
 DISCRETE_LIMIT = 2_000
 SEARCH_CAP = 2_000

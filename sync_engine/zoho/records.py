@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import RecordError
+from sync_engine.zoho.errors import RecordError
 
 MAX_RECORDS_PER_CALL = 100
 

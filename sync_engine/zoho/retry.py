@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import tenacity
 from tenacity.wait import wait_base
 
-from .errors import RateLimited, ServerError, TransportError, WriteOutcomeUnknown
+from sync_engine.zoho.errors import RateLimited, ServerError, TransportError, WriteOutcomeUnknown
 
 
 def is_retryable(error: BaseException, *, write: bool) -> bool:

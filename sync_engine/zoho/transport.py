@@ -16,14 +16,21 @@ from typing import Any
 
 import requests
 
-from .concurrency import ConcurrencyLimit
-from .credits import charged
-from .errors import AuthError, ServerError, TransportError, WriteOutcomeUnknown, ZohoError, error_from_answer
-from .exchange import json_body, no_answer
-from .metering import Meter, Stopwatch
-from .oauth import TokenManager
-from .records import first_failure_code, has_record_results
-from .retry import RetryPolicy
+from sync_engine.zoho.concurrency import ConcurrencyLimit
+from sync_engine.zoho.credits import charged
+from sync_engine.zoho.errors import (
+    AuthError,
+    ServerError,
+    TransportError,
+    WriteOutcomeUnknown,
+    ZohoError,
+    error_from_answer,
+)
+from sync_engine.zoho.exchange import json_body, no_answer
+from sync_engine.zoho.metering import Meter, Stopwatch
+from sync_engine.zoho.oauth import TokenManager
+from sync_engine.zoho.records import first_failure_code, has_record_results
+from sync_engine.zoho.retry import RetryPolicy
 
 AUTH_SCHEME = "Zoho-oauthtoken"
 

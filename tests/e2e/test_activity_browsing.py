@@ -25,8 +25,8 @@ from browser_sign_in import sign_in
 from demo_zoho import Customer, DemoZoho, meeting_and_call
 from playwright.sync_api import Browser, Page, expect
 
-from sync_engine.access import DEMO_ACCOUNTS
-from sync_engine.activity_browser import COLUMNS
+from sync_engine.service.access import DEMO_ACCOUNTS
+from sync_engine.views.activity import COLUMNS
 
 pytestmark = pytest.mark.e2e
 ACCOUNTS = {a.role: a for a in DEMO_ACCOUNTS}

@@ -9,7 +9,7 @@ import pytest
 from browser_sign_in import NEW_ADMIN, sign_in
 from playwright.sync_api import Browser, Page, expect
 
-from sync_engine.access import DEMO_ACCOUNTS
+from sync_engine.service.access import DEMO_ACCOUNTS
 
 pytestmark = pytest.mark.e2e
 DEMO_ADMIN = next(a for a in DEMO_ACCOUNTS if a.role == "admin")

@@ -28,8 +28,8 @@ from browser_sign_in import sign_in
 from demo_zoho import meeting_and_call
 from playwright.sync_api import Browser, Page, expect
 
-from sync_engine.access import DEMO_ACCOUNTS
-from sync_engine.writeback_plan import marker_for
+from sync_engine.service.access import DEMO_ACCOUNTS
+from sync_engine.writeback.plan import marker_for
 
 pytestmark = pytest.mark.e2e
 DEMO_ADMIN = next(a for a in DEMO_ACCOUNTS if a.role == "admin")

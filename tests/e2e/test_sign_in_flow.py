@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from page_access import NAVIGATION, PAGES
-from sync_engine.access import DEMO_ACCOUNTS
+from sync_engine.service.access import DEMO_ACCOUNTS
 
 pytestmark = pytest.mark.e2e
 ACCOUNTS = {a.role: a for a in DEMO_ACCOUNTS}

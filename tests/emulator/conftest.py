@@ -27,7 +27,7 @@ import pytest
 import requests
 
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator
-from zoho_emulator.model import Org, OrgData, User
+from zoho_emulator.model.org import Org, OrgData, User
 
 CLIENT_ID = "1000.EMULATORDEMOCLIENT"
 CLIENT_SECRET = "emulator-demo-secret"

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from zoho_emulator.bulk import PER_PAGE, BulkJob, page_window
+from zoho_emulator.engine.bulk import PER_PAGE, BulkJob, page_window
 
 CREATE = "https://www.zoho.com/crm/developer/docs/api/v8/bulk-read/create-job.html"
 DETAILS = "https://www.zoho.com/crm/developer/docs/api/v8/bulk-read/job-details.html"

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zoho_emulator.coql import CoqlQuery, credits_for_limit, execute, parse
-from zoho_emulator.errors import ZohoError
-from zoho_emulator.model import Org, OrgData, User
+from zoho_emulator.engine.errors import ZohoError
+from zoho_emulator.engine.query.coql import CoqlQuery, credits_for_limit, execute, parse
+from zoho_emulator.model.org import Org, OrgData, User
 
 QUERY = "https://www.zoho.com/crm/developer/docs/api/v8/Get-Records-through-COQL-Query.html"
 LIMITS = "https://www.zoho.com/crm/developer/docs/api/v8/COQL-Limitations.html"

@@ -16,10 +16,8 @@ from pathlib import Path
 import phonenumbers
 import pytest
 
-from zoho_emulator.generator import DEFAULT_NOW, HISTORY_DAYS, PRESETS, generate_org
-from zoho_emulator.generator_words import PERSONAL_DOMAINS
-from zoho_emulator.model import EDITIONS, OrgData, full_name
-from zoho_emulator.schema import (
+from zoho_emulator.model.org import EDITIONS, OrgData, full_name
+from zoho_emulator.model.schema import (
     DATE,
     DATETIME,
     DEAL_STAGES,
@@ -30,6 +28,8 @@ from zoho_emulator.schema import (
     STRING_TYPES,
     WHAT_ID_MODULES,
 )
+from zoho_emulator.seed.org import DEFAULT_NOW, HISTORY_DAYS, PRESETS, generate_org
+from zoho_emulator.seed.words import PERSONAL_DOMAINS
 
 ROOT = Path(__file__).resolve().parents[2]
 FREE_MAIL = set(PERSONAL_DOMAINS) | {"gmx.de", "web.de", "t-online.de", "yahoo.co.jp", "qq.com", "163.com",

@@ -5,11 +5,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from zoho_emulator.clock import Clock
-from zoho_emulator.costs import coql_cost, cost_of, write_cost
-from zoho_emulator.editions import limits_for
-from zoho_emulator.metering import CreditWindow, Gate
-from zoho_emulator.oauth import scope_grants
+from zoho_emulator.engine.clock import Clock
+from zoho_emulator.engine.costs import coql_cost, cost_of, write_cost
+from zoho_emulator.engine.metering import CreditWindow, Gate
+from zoho_emulator.engine.oauth import scope_grants
+from zoho_emulator.model.editions import limits_for
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 LIMITS_DOC = "https://www.zoho.com/crm/developer/docs/api/v8/api-limits.html"
@@ -126,8 +126,8 @@ def test_clock_advances_and_freezes_without_waiting() -> None:
 
 def test_page_tokens_stop_at_100000_rows_with_pagination_limit_exceeded() -> None:
     """page_token reaches at most 100,000 rows; beyond -> PAGINATION_LIMIT_EXCEEDED (get-records v8)."""
-    from zoho_emulator.errors import ZohoError
-    from zoho_emulator.listing import PageTokens, paginate
+    from zoho_emulator.engine.errors import ZohoError
+    from zoho_emulator.engine.listing import PageTokens, paginate
 
     ordered = [str(i) for i in range(100_300)]
     tokens, seen, token = PageTokens(), 0, None

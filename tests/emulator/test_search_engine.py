@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zoho_emulator.errors import ZohoError
-from zoho_emulator.model import Org, OrgData, User
-from zoho_emulator.search import parse_criteria, search_records
+from zoho_emulator.engine.errors import ZohoError
+from zoho_emulator.engine.query.search import parse_criteria, search_records
+from zoho_emulator.model.org import Org, OrgData, User
 
 SEARCH = "https://www.zoho.com/crm/developer/docs/api/v8/search-records.html"
 DELUGE = "https://www.zoho.com/deluge/help/crm/search-records.html"

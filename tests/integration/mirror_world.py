@@ -18,8 +18,8 @@ import requests
 
 from bench.mirror_check import differences
 from sync_engine import service
-from sync_engine.mirror import MirrorOptions, SyncReport, sync_org
-from sync_engine.mirror_run import ProgressCallback
+from sync_engine.mirror.run import ProgressCallback
+from sync_engine.mirror.sync import MirrorOptions, SyncReport, sync_org
 from sync_engine.runtime import Runtime, open_runtime
 from sync_engine.store.mirror_tables import MirrorTables
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sync_engine import access, service
-from sync_engine.access import AccountRefused, OrgNotVisible, SessionPolicy, SignInRefused, Viewer
+from sync_engine import service
 from sync_engine.runtime import Runtime
+from sync_engine.service import access
+from sync_engine.service.access import AccountRefused, OrgNotVisible, SessionPolicy, SignInRefused, Viewer
 from sync_engine.store.orgs import ConnectionSecrets, Org
 from sync_engine.zoho.calls import ApiCall
 
@@ -251,7 +252,7 @@ def conversations(org: str, n: int) -> bytes:
 
 
 def test_a_manager_of_org_a_never_gets_org_b_rows_from_what_the_pages_call(two_orgs: Runtime) -> None:
-    from sync_engine import dashboard
+    from sync_engine.views import dashboard
 
     rt = two_orgs
     now = datetime.now(UTC)

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 import pytest
 from test_onboarding import CLIENT_ID, CLIENT_SECRET, REDIRECT, consent
 
-from sync_engine import access, service
-from sync_engine.access import Viewer
-from sync_engine.onboarding import OnboardingRefused
+from sync_engine import service
+from sync_engine.connect.onboarding import OnboardingRefused
 from sync_engine.runtime import Runtime
+from sync_engine.service import access
+from sync_engine.service.access import Viewer
 from sync_engine.zoho.oauth import parse_authorization_redirect
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator
 

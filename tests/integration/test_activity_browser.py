@@ -11,12 +11,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sync_engine import activity_browser, service
+from sync_engine import service
+from sync_engine.connect.user_mapping import OurUser, ZohoUser
 from sync_engine.runtime import Runtime, open_runtime
 from sync_engine.store.conversation_views import ConversationFilter
 from sync_engine.store.orgs import ConnectionSecrets, Org
 from sync_engine.store.outbox import NewWrite, Outbox, Settled
-from sync_engine.user_mapping import OurUser, ZohoUser
+from sync_engine.views import activity as activity_browser
 
 ORG = "acme"
 ENDED = datetime(2026, 1, 5, 11, tzinfo=UTC)

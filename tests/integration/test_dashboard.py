@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from sync_engine import dashboard, service
+from sync_engine import service
+from sync_engine.connect.user_mapping import OurUser, ZohoUser
 from sync_engine.runtime import Runtime, open_runtime
 from sync_engine.store.conversation_views import ConversationFilter
 from sync_engine.store.orgs import ConnectionSecrets, Org
-from sync_engine.user_mapping import OurUser, ZohoUser
+from sync_engine.views import dashboard
 from sync_engine.zoho.calls import ApiCall
 
 NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)

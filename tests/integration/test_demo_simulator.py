@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from demo.embedded import DemoOrg, start_demo
+from demo.simulator import simulate_demo_minute
 from sync_engine import service
-from sync_engine.demo import DemoOrg, start_demo
-from sync_engine.demo_simulator import simulate_demo_minute
-from sync_engine.jobs import JOBS, JobSpec, run_job
+from sync_engine.jobs.scheduler import SyncScheduler
+from sync_engine.jobs.specs import JOBS, JobSpec, run_job
 from sync_engine.runtime import Runtime, open_runtime
-from sync_engine.scheduler import SyncScheduler
 from sync_engine.store.conversations import ConversationStore
 from zoho_emulator import EmulatorConfig, start_emulator
 

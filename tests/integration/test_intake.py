@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sync_engine import service
-from sync_engine.intake import import_bytes, match_conversations, stored_conversations
+from sync_engine.intake.imports import import_bytes, match_conversations, stored_conversations
 from sync_engine.runtime import Runtime, open_runtime
 from sync_engine.store.conversations import ConversationStore
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator
@@ -115,7 +115,7 @@ def test_admin_defined_activity_types_apply_and_an_override_wins(world) -> None:
 
 
 def test_org_deal_rules_are_stored_and_used_for_matching(world) -> None:
-    from sync_engine.intake import org_match_rules
+    from sync_engine.intake.imports import org_match_rules
 
     rt, _, org_id = world
     assert org_match_rules(rt, org_id).deals.order[0] == "contact_role"
@@ -127,7 +127,7 @@ def test_org_deal_rules_are_stored_and_used_for_matching(world) -> None:
 
 
 def test_numbers_without_a_country_code_are_read_in_the_orgs_country_even_when_zoho_says_uk(world) -> None:
-    from sync_engine.intake import _org_region
+    from sync_engine.intake.imports import _org_region
     from sync_engine.store.mirror_tables import MirrorTables
 
     rt, _, org_id = world

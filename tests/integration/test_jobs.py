@@ -9,10 +9,10 @@ import pytest
 import requests
 
 from sync_engine import service
-from sync_engine.jobs import JOBS, JobSpec, run_job
+from sync_engine.jobs.scheduler import SyncScheduler
+from sync_engine.jobs.specs import JOBS, JobSpec, run_job
 from sync_engine.runtime import Runtime
-from sync_engine.scheduler import SyncScheduler
-from sync_engine.writeback import governor_of
+from sync_engine.writeback.push import governor_of
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator
 
 CLIENT_ID, CLIENT_SECRET = "1000.EMULATORDEMOCLIENT", "emulator-demo-secret"

@@ -8,15 +8,15 @@ from typing import Any
 
 import pytest
 
-from sync_engine import dashboard
-from sync_engine.job_schedule import ScheduleError, checked_schedule
-from sync_engine.jobs import JOBS, JobSpec, run_job
+from sync_engine.jobs.schedule import ScheduleError, checked_schedule
+from sync_engine.jobs.specs import JOBS, JobSpec, run_job
 from sync_engine.runtime import Runtime, open_runtime
 from sync_engine.store import ledger_rollup
 from sync_engine.store.db import Store
 from sync_engine.store.ledger import Ledger
 from sync_engine.store.ledger_rollup import RAW_RETENTION, rollup_day
 from sync_engine.store.orgs import ConnectionSecrets, Org
+from sync_engine.views import dashboard
 from sync_engine.zoho.calls import ApiCall
 
 NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)

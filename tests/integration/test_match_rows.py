@@ -6,16 +6,16 @@ from typing import Any
 
 import pytest
 
-from sync_engine.contact_points import record_points
-from sync_engine.conversations import Call, Meeting, Participant, PhoneNumber
-from sync_engine.match_index import ACCOUNT_FIELDS, LEAD_FIELDS, PERSON_FIELDS, ZohoUserRef, index_from_records
-from sync_engine.matching import match
-from sync_engine.mirror_streams import ACCOUNTS, CONTACTS, DEALS, LEADS, Stream
+from sync_engine.connect.user_mapping import OurUser, ZohoUser
+from sync_engine.intake.conversations import Call, Meeting, Participant, PhoneNumber
+from sync_engine.matching.index import ACCOUNT_FIELDS, LEAD_FIELDS, PERSON_FIELDS, ZohoUserRef, index_from_records
+from sync_engine.matching.matcher import match
+from sync_engine.mirror.contact_points import record_points
+from sync_engine.mirror.streams import ACCOUNTS, CONTACTS, DEALS, LEADS, Stream
 from sync_engine.store.db import Store
 from sync_engine.store.match_rows import load_index
 from sync_engine.store.mirror_tables import Batch, DealStage, MirrorTables, ModuleState
 from sync_engine.store.users import UserRepository
-from sync_engine.user_mapping import OurUser, ZohoUser
 
 ORG = "org-1"
 NOW = datetime(2025, 6, 2, 12, tzinfo=UTC)

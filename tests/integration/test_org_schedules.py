@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from sync_engine import service
-from sync_engine.jobs import JOBS
+from sync_engine.jobs.scheduler import SyncScheduler
+from sync_engine.jobs.specs import JOBS
 from sync_engine.runtime import Runtime
-from sync_engine.scheduler import SyncScheduler
 from sync_engine.store.settings import SettingsStore
 
 ADMIN = "ada@corp.example"

@@ -8,7 +8,7 @@ from threading import Thread
 
 import pytest
 
-from sync_engine.secret_box import (
+from sync_engine.store.secret_box import (
     ENV_VAR,
     KEY_FILE_NAME,
     SecretBox,

@@ -8,7 +8,7 @@ import pytest
 
 from sync_engine import service
 from sync_engine.runtime import Runtime
-from sync_engine.writeback_settings import DEFAULT_SETTINGS, TaskRule
+from sync_engine.settings.writeback_settings import DEFAULT_SETTINGS, TaskRule
 
 ADMIN, OTHER_ADMIN = "ada@corp.example", "bob@corp.example"
 DEMO = [{"name": "Demo", "rules": [{"title_keywords": ["demo"]}]}]

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from sync_engine.secret_box import SecretBox, SecretDecryptError, generate_key
 from sync_engine.store.db import Store
 from sync_engine.store.orgs import (
     ConnectionSecrets,
@@ -17,6 +16,7 @@ from sync_engine.store.orgs import (
     OrgRepository,
     UnknownOrgError,
 )
+from sync_engine.store.secret_box import SecretBox, SecretDecryptError, generate_key
 
 CLIENT_SECRET = "client-secret-0123456789"
 REFRESH_TOKEN = "1000.refresh.token.abcdef"

@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sync_engine.secret_box import SecretBox, generate_key
 from sync_engine.store.db import Store
 from sync_engine.store.pending import PENDING_LIFETIME, PendingConnection, PendingConnections
+from sync_engine.store.secret_box import SecretBox, generate_key
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 

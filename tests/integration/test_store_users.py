@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from sync_engine.connect.user_mapping import OurUser, ZohoUser, map_users
 from sync_engine.store.db import Store
 from sync_engine.store.users import HeldConversations, MappingCounts, UserRepository
-from sync_engine.user_mapping import OurUser, ZohoUser, map_users
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 ZOHO = [ZohoUser("z1", "Ann@Acme.example", "Ann", "active", "Administrator", "CEO", True),

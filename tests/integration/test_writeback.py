@@ -16,11 +16,11 @@ import pytest
 from writeback_world import TARGET_STAGE, Template, WritebackWorld, utc_now
 
 from sync_engine import service
-from sync_engine.intake import match_conversations
-from sync_engine.user_mapping import OurUser
-from sync_engine.writeback import SLOW_LANE_WAIT, push
-from sync_engine.writeback_plan import marker_for, marker_line
-from sync_engine.writeback_settings import SettingsError, TaskRule, WritebackSettings
+from sync_engine.connect.user_mapping import OurUser
+from sync_engine.intake.imports import match_conversations
+from sync_engine.settings.writeback_settings import SettingsError, TaskRule, WritebackSettings
+from sync_engine.writeback.plan import marker_for, marker_line
+from sync_engine.writeback.push import SLOW_LANE_WAIT, push
 
 STAGES_AND_TASKS = WritebackSettings(create_tasks=True, update_deal_stage=True,
                                      stage_map={"demo booked": TARGET_STAGE})

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from writeback_world import Template, WritebackWorld, utc_now
 
-from sync_engine.writeback import match_new, plan_new, push
-from sync_engine.writeback_settings import WritebackSettings
+from sync_engine.settings.writeback_settings import WritebackSettings
+from sync_engine.writeback.push import match_new, plan_new, push
 
 ROOT = Path(__file__).resolve().parents[2]
 MEETINGS = CALLS = 12

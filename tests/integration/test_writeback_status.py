@@ -13,11 +13,11 @@ import pytest
 from writeback_world import TARGET_STAGE, Template, WritebackWorld, utc_now
 
 from sync_engine import service
-from sync_engine.access import OrgNotVisible, Viewer
-from sync_engine.user_mapping import OurUser
-from sync_engine.writeback import SLOW_LANE_WAIT, budget_of, governor_of, push
-from sync_engine.writeback_settings import WritebackSettings
-from sync_engine.writeback_status import dead_letters, reason_in_words, recent_writes, what_of, writeback_status
+from sync_engine.connect.user_mapping import OurUser
+from sync_engine.service.access import OrgNotVisible, Viewer
+from sync_engine.settings.writeback_settings import WritebackSettings
+from sync_engine.views.writeback_status import dead_letters, reason_in_words, recent_writes, what_of, writeback_status
+from sync_engine.writeback.push import SLOW_LANE_WAIT, budget_of, governor_of, push
 
 ROOT = Path(__file__).resolve().parents[2]
 STRANGER = "stranger@elsewhere.io"

@@ -24,14 +24,14 @@ from typing import Any
 from zoho_client_support import FAST_RETRY, Control
 
 from sync_engine import service
-from sync_engine.intake import import_bytes
+from sync_engine.intake.imports import import_bytes
 from sync_engine.runtime import Runtime, open_runtime
+from sync_engine.settings.writeback_settings import WritebackSettings
 from sync_engine.store.outbox import Outbox, OutboxRow
-from sync_engine.writeback import PushReport, writeback_cycle
-from sync_engine.writeback_settings import WritebackSettings
+from sync_engine.writeback.push import PushReport, writeback_cycle
 from sync_engine.zoho import Connection, ZohoClient
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator
-from zoho_emulator.schema import DEAL_STAGES
+from zoho_emulator.model.schema import DEAL_STAGES
 
 REFRESH_TOKEN = "1000.writeback.tests"
 MARKER_PREFIX = "[logged by conversation sync: "

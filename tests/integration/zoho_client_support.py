@@ -17,7 +17,7 @@ from sync_engine.zoho.calls import ApiCall
 from sync_engine.zoho.client import Connection, ZohoClient
 from sync_engine.zoho.retry import RetryPolicy
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator
-from zoho_emulator.model import Org, OrgData, User
+from zoho_emulator.model.org import Org, OrgData, User
 
 CLIENT_ID = "1000.EMULATORDEMOCLIENT"
 CLIENT_SECRET = "emulator-demo-secret"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from sync_engine.jobs import JOBS, run_job
+from sync_engine.jobs.specs import JOBS, run_job
 
 
 def test_jobs_page_shows_every_job_with_its_last_run_and_next_run(app: AppTest) -> None:

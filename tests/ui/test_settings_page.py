@@ -10,8 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sync_engine import service
-from sync_engine.access import DEMO_ACCOUNTS, DemoAccount, Viewer
 from sync_engine.runtime import Runtime
+from sync_engine.service.access import DEMO_ACCOUNTS, DemoAccount, Viewer
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = next(a for a in DEMO_ACCOUNTS if a.role == "admin")

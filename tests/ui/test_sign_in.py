@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from ui_sessions import PASSWORDS, ROOT, new_session, runtime_of, signed_in_as
 
 from sync_engine import service
-from sync_engine.access import Viewer
+from sync_engine.service.access import Viewer
 from sync_engine.store.orgs import ConnectionSecrets, Org
 
 PAGE_FILES = {"connection": "Connection", "settings": "Settings", "conversations": "Conversations",

@@ -19,10 +19,10 @@ from streamlit.testing.v1 import AppTest
 from ui_sessions import new_session, runtime_of, signed_in_as
 
 from sync_engine import service
-from sync_engine.intake import import_bytes
+from sync_engine.connect.user_mapping import OurUser
+from sync_engine.intake.imports import import_bytes
 from sync_engine.runtime import Runtime
 from sync_engine.store.orgs import ConnectionSecrets, Org
-from sync_engine.user_mapping import OurUser
 
 STRANGER = OurUser("sam@stranger.example", "Sam Stranger")
 DEAD_KEY = "wb-1/activity"

@@ -14,8 +14,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from sync_engine import service
-from sync_engine.access import DEMO_ACCOUNTS
 from sync_engine.runtime import Runtime
+from sync_engine.service.access import DEMO_ACCOUNTS
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORDS = {account.role: (account.email, account.password) for account in DEMO_ACCOUNTS}

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sync_engine.activity_types import (
+from sync_engine.matching.activity_types import (
     ActivityType,
     ConversationFacts,
     TypeRule,

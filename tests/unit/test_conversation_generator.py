@@ -14,11 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync_engine.conversations import parse_text
-from zoho_emulator.conversation_book import plain_email, read_org, right_deal, true_number
-from zoho_emulator.conversation_generator import CASES, generate_conversations, write_jsonl
-from zoho_emulator.generator import DEFAULT_NOW, generate_org
-from zoho_emulator.model import Org, OrgData
+from demo.conversations.book import plain_email, read_org, right_deal, true_number
+from demo.conversations.generator import CASES, generate_conversations, write_jsonl
+from sync_engine.intake.conversations import parse_text
+from zoho_emulator.model.org import Org, OrgData
+from zoho_emulator.seed.org import DEFAULT_NOW, generate_org
 
 ROOT = Path(__file__).resolve().parents[2]
 ORG = generate_org("small", seed=3)

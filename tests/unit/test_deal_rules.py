@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sync_engine.deal_rules import DealRules, choose_deal
-from sync_engine.match_index import Deal
+from sync_engine.matching.deal_rules import DealRules, choose_deal
+from sync_engine.matching.index import Deal
 
 ON = date(2025, 6, 2)
 

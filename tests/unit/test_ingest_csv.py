@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync_engine.conversations import Call, ImportResult, PhoneNumber, parse_text
+from sync_engine.intake.conversations import Call, ImportResult, PhoneNumber, parse_text
 
 HEADER = "id,direction,from,to,start,duration_s,user_email,summary,action_items,activity_type"
 

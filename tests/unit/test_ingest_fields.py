@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sync_engine.conversation_formats import fields
-from sync_engine.conversation_formats.fields import FieldProblem
+from sync_engine.intake.formats import fields
+from sync_engine.intake.formats.fields import FieldProblem
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

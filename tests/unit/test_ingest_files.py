@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync_engine.conversations import detect_format, parse_bytes, parse_file, parse_text
+from sync_engine.intake.conversations import detect_format, parse_bytes, parse_file, parse_text
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 NOW = datetime(2025, 3, 20, tzinfo=UTC)

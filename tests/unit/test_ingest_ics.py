@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync_engine.conversations import ExpansionWindow, ImportResult, Meeting, Participant, parse_text
+from sync_engine.intake.conversations import ExpansionWindow, ImportResult, Meeting, Participant, parse_text
 
 NOW = datetime(2025, 3, 28, 12, tzinfo=UTC)  # default window: 2025-02-26 12:00Z .. 2025-03-29 12:00Z
 BERLIN = ZoneInfo("Europe/Berlin")

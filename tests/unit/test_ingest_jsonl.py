@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync_engine.conversations import (
+from sync_engine.intake.conversations import (
     Call,
     Conversation,
     ImportResult,

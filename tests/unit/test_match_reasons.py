@@ -6,7 +6,7 @@ import json
 import duckdb
 import pytest
 
-from sync_engine.match_reasons import CATEGORY_NAMES, OTHER, reason_category, reason_category_sql
+from sync_engine.matching.reasons import CATEGORY_NAMES, OTHER, reason_category, reason_category_sql
 
 CASES = [
     ("matched", ["attendee ana@acme.com is contact Ana (email)", "recording user r@x.com is Zoho user Rita"],

@@ -9,17 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync_engine.activity_types import ActivityType, TypeRule
-from sync_engine.conversations import Call, Meeting, Participant, PhoneNumber
-from sync_engine.deal_rules import DealRules
-from sync_engine.match_index import (
+from sync_engine.intake.conversations import Call, Meeting, Participant, PhoneNumber
+from sync_engine.matching.activity_types import ActivityType, TypeRule
+from sync_engine.matching.deal_rules import DealRules
+from sync_engine.matching.index import (
     MatchIndex,
     ZohoUserRef,
     index_from_records,
     national_digits,
     own_domains_from_users,
 )
-from sync_engine.matching import STATUSES, MatchResult, MatchRules, match
+from sync_engine.matching.matcher import STATUSES, MatchResult, MatchRules, match
 
 WHEN = datetime(2025, 6, 2, 15, 0, tzinfo=UTC)
 ME = "jane@ourco.com"

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sync_engine.mirror_plan import (
+from sync_engine.mirror.plan import (
     CHANGES,
     DEFAULT_PLAN,
     DELETIONS,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync_engine.setting_changes import describe_change
+from sync_engine.settings.changes import describe_change
 
 DEMO = {"name": "Demo", "rules": [{"title_keywords": ["demo"]}]}
 QBR = {"name": "QBR", "rules": []}

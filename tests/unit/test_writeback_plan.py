@@ -15,8 +15,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sync_engine.conversations import Call, Meeting, Participant, PhoneNumber
-from sync_engine.writeback_plan import (
+from sync_engine.intake.conversations import Call, Meeting, Participant, PhoneNumber
+from sync_engine.settings.writeback_settings import TaskRule, WritebackSettings
+from sync_engine.writeback.plan import (
     MAX_DESCRIPTION,
     MAX_SUBJECT,
     PRIORITY_BACKFILL,
@@ -33,7 +34,6 @@ from sync_engine.writeback_plan import (
     marker_line,
     plan_conversation,
 )
-from sync_engine.writeback_settings import TaskRule, WritebackSettings
 
 NOW = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)  # a Wednesday
 REP, DEAL_OWNER, CONTACT_OWNER, LEAD_OWNER, ACCOUNT_OWNER = "U-rep", "U-deal", "U-contact", "U-lead", "U-account"

@@ -9,16 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sync_engine.budget import (
-    BACKFILL,
-    FIRST_PAUSE_S,
-    MAX_PAUSE_S,
-    MIRROR,
-    PRIORITY_CEILINGS,
-    WRITEBACK,
-    CreditGovernor,
-)
-from sync_engine.writeback_settings import (
+from sync_engine.settings.writeback_settings import (
     DEFAULT_SETTINGS,
     SettingsError,
     TaskRule,
@@ -26,6 +17,15 @@ from sync_engine.writeback_settings import (
     settings_from_json,
     settings_to_json,
     unknown_stages,
+)
+from sync_engine.writeback.governor import (
+    BACKFILL,
+    FIRST_PAUSE_S,
+    MAX_PAUSE_S,
+    MIRROR,
+    PRIORITY_CEILINGS,
+    WRITEBACK,
+    CreditGovernor,
 )
 
 NOW = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)

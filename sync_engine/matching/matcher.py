@@ -1,0 +1,346 @@
+"""Conversation + mirror -> the contact or lead, account, deal and owner it belongs to, with reasons.
+
+A wrong link puts one customer's call on another customer's deal, a missed one loses the activity,
+and both are found out by a manager reading the record, so every result says why, in words:
+
+    attendee ana@acme.com is contact Ana Ruiz (email)
+    account Acme Inc by the domain acme.com of 2 unknown attendees
+    deal 'Acme renewal' is the most recently modified of 3 open deals of account Acme Inc
+
+The rules, in the order they apply:
+
+* **Internal.** A participant is internal when their email is a Zoho user's or on one of the org's
+  own domains (subdomains too). A meeting whose participants are all internal is ``internal`` and is
+  not logged. A participant without an email address could be anyone, so it is never internal.
+* **People by email.** Any email field of a contact or an (unconverted) lead finds them, whatever the
+  case or stray whitespace. One email on both a contact and a lead is one person: the contact is used.
+* **People by phone.** A call's customer number (E.164, extension first when the dialer logged one)
+  is looked up over every phone field. When the E.164 is no key, the digits of its national format
+  are (trunk prefix included): a number the CRM holds without a country code is read in the org's
+  country by the mirror (``030 1234567`` in a US org is no US number), so a call from Berlin finds
+  it only that way.
+* **Shared keys** (:mod:`.match_candidates`). An email or number on several records is resolved by
+  account (all of them in one account: the account is linked, no person: ``partial``), else by
+  recent activity (the one record active within ``shared_recent_days`` of the conversation), else
+  it is ``ambiguous`` and not linked.
+* **Accounts.** The account of the first contact that has one (a meeting's participants are read
+  organizer first, then attendees in order). With no contact: unknown external attendees' corporate
+  domains, by the accounts' Website first, else by their contacts' email domains, and only when that
+  leads to exactly one account; a personal-mail domain (gmail.com...) never links an account. A lead
+  links no account: in Zoho a lead stands alone.
+* **Deal.** Among the account's open deals, by the org's :class:`~.deal_rules.DealRules`. The primary
+  contact is the chosen deal's contact when they took part, else the first contact.
+* **Owner.** The recording user's Zoho user, by email (the user mapping's choice when loaded from the
+  store); an inactive Zoho user is named but not used, since Zoho refuses them as owners.
+
+Status: ``matched`` (a contact or lead), ``partial`` (an account only), ``ambiguous`` (candidates,
+none chosen), ``unmatched`` (nothing in Zoho), ``internal``. Pure functions: no I/O, no clock.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
+
+import phonenumbers
+
+from sync_engine.connect.user_mapping import normalise_email
+from sync_engine.intake.formats.model import Call, Meeting
+from sync_engine.matching.activity_types import ActivityType, ConversationFacts, assign_activity_type
+from sync_engine.matching.candidates import Found, count_of, describe, resolve
+from sync_engine.matching.deal_rules import DealRules, choose_deal
+from sync_engine.matching.index import WEBSITE_EVIDENCE, Account, Deal, MatchIndex, Person
+from sync_engine.mirror.contact_points import email_domain, is_personal_domain
+
+Status = Literal["matched", "partial", "ambiguous", "unmatched", "internal"]
+STATUSES: tuple[str, ...] = get_args(Status)
+
+
+@dataclass(frozen=True)
+class MatchRules:
+    """An org's matching settings; the defaults are what the demo and the labelled benchmark assume."""
+
+    deals: DealRules = field(default_factory=DealRules)
+    shared_recent_days: int = 14  # a shared email or number goes to the one record active this close to the call
+    activity_types: tuple[ActivityType, ...] = ()
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    conversation_id: str
+    kind: str  # "meeting" | "call"
+    status: Status
+    contact_id: str | None = None
+    lead_id: str | None = None
+    account_id: str | None = None
+    deal_id: str | None = None
+    owner_id: str | None = None
+    activity_type: str | None = None
+    reasons: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """One line of ``matches.jsonl``."""
+        return {"id": self.conversation_id, "kind": self.kind, "status": self.status,
+                "contact_id": self.contact_id, "lead_id": self.lead_id, "account_id": self.account_id,
+                "deal_id": self.deal_id, "owner_id": self.owner_id, "activity_type": self.activity_type,
+                "reasons": list(self.reasons)}
+
+
+@dataclass(slots=True)
+class _Seen:
+    """What a conversation's participants led to, gathered before anything is decided."""
+
+    people: list[Person] = field(default_factory=list)
+    accounts: list[Account] = field(default_factory=list)  # from shared numbers or emails
+    ambiguous: bool = False
+    internal: int = 0
+    external: int = 0
+    unknown: dict[str, list[str]] = field(default_factory=dict)  # corporate domain -> unknown emails
+    personal: list[str] = field(default_factory=list)  # unknown emails on personal-mail domains
+    reasons: list[str] = field(default_factory=list)
+
+    def take(self, found: Found) -> None:
+        self.reasons.extend(found.reasons)
+        if found.person is not None:
+            if found.person not in self.people:
+                self.people.append(found.person)
+        elif found.account is not None:
+            self.accounts.append(found.account)
+        else:
+            self.ambiguous = True
+
+
+def match(conversation: Meeting | Call, index: MatchIndex, rules: MatchRules | None = None, *,
+          activity_override: str | None = None) -> MatchResult:
+    """Match one conversation; ``activity_override`` is an admin's choice of activity type for it."""
+    rules = rules or MatchRules()
+    if isinstance(conversation, Meeting):
+        seen = _meeting_participants(conversation, index, rules)
+    else:
+        seen = _call_number(conversation, index, rules)
+    return _decide(conversation, seen, index, rules, activity_override)
+
+
+def match_all(conversations: Iterable[Meeting | Call], index: MatchIndex,
+              rules: MatchRules | None = None) -> list[MatchResult]:
+    rules = rules or MatchRules()
+    return [match(c, index, rules) for c in conversations]
+
+
+# -- gathering ---------------------------------------------------------------------------------------
+def is_internal(email: str, index: MatchIndex) -> bool:
+    if email in index.users:
+        return True
+    domain = email_domain(email)
+    return domain is not None and _within(domain, index.own_domains)
+
+
+def _within(domain: str, own: frozenset[str]) -> bool:
+    return domain in own or any(domain.endswith("." + d) for d in own)
+
+
+def _meeting_participants(meeting: Meeting, index: MatchIndex, rules: MatchRules) -> _Seen:
+    seen = _Seen()
+    done: set[str] = set()
+    nameless: list[str] = []
+    participants = (meeting.organizer, *meeting.attendees) if meeting.organizer else meeting.attendees
+    for p in participants:
+        if p.email is None:
+            seen.external += 1
+            nameless.append(p.name or "someone")
+            continue
+        email = normalise_email(p.email)
+        if email in done:
+            continue
+        done.add(email)
+        if is_internal(email, index):
+            seen.internal += 1
+            continue
+        seen.external += 1
+        ids = index.emails.get(email)
+        if ids:
+            seen.take(resolve(ids, index, f"attendee {email}", "email", meeting.start, rules.shared_recent_days,
+                              by_email=True))
+            continue
+        domain = email_domain(email)
+        if domain is not None and not is_personal_domain(domain):
+            seen.unknown.setdefault(domain, []).append(email)
+        else:
+            seen.personal.append(email)
+    if normalise_email(meeting.user_email) not in done:
+        seen.internal += 1  # the recording user took part, invited or not
+    if nameless:
+        seen.reasons.append(f"{count_of(len(nameless), 'attendee')} without an email address "
+                            f"({', '.join(nameless[:3])}) cannot be matched")
+    return seen
+
+
+def _national_number(e164: str) -> str | None:
+    """The digits of the number as its own country writes it (``+49301234567`` -> ``0301234567``)."""
+    try:
+        national = phonenumbers.format_number(phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.NATIONAL)
+    except phonenumbers.NumberParseException:
+        return None
+    return "".join(ch for ch in national if ch.isdigit()) or None
+
+
+def _call_number(call: Call, index: MatchIndex, rules: MatchRules) -> _Seen:
+    seen = _Seen(internal=1, external=1)
+    number = call.customer_number
+    side = "called" if call.direction == "outbound" else "calling"
+    if number is None or number.e164 is None:
+        shown = f"'{number.raw}'" if number is not None else "missing"
+        seen.reasons.append(f"the {side} number {shown} is not a phone number that can be matched")
+        return seen
+    subject, ids, how = f"{side} number {number.e164}", None, "phone"
+    if number.extension:
+        ids = index.phone_extensions.get((number.e164, number.extension))
+        how = f"phone, extension {number.extension}"
+    if not ids:
+        ids, how = index.phones.get(number.e164), "phone"
+    if not ids:
+        national = _national_number(number.e164)
+        if national and number.extension:
+            ids = index.phone_extensions.get((national, number.extension))
+        if national and not ids:
+            ids = index.national_numbers.get(national)
+        how = f"a phone stored without country code, by its national digits {national}"
+    if ids:
+        seen.take(resolve(ids, index, subject, how, call.start, rules.shared_recent_days, by_email=False))
+    else:
+        seen.reasons.append(f"{subject} is not on any contact, lead or account")
+    return seen
+
+
+# -- deciding ----------------------------------------------------------------------------------------
+def _domain_account(domain: str, index: MatchIndex) -> tuple[Account | None, str, bool]:
+    """The one account a corporate domain (or its parent domain) points at; else why not, and whether several do."""
+    labels = domain.split(".")
+    for start in range(len(labels) - 1):
+        ranked = index.domains.get(".".join(labels[start:]))
+        if ranked:
+            by_site = [a for a, n in ranked if n >= WEBSITE_EVIDENCE]
+            candidates = by_site + _family(by_site, ranked, index) if by_site else [a for a, _ in ranked]
+            if len(candidates) == 1:
+                return index.accounts[candidates[0]], "website" if by_site else "contacts' email domain", False
+            names = ", ".join(index.accounts[a].name for a in candidates[:3])
+            return None, f"{domain} is the domain of {count_of(len(candidates), 'account')} ({names})", True
+    return None, f"{domain} is not the domain of any account", False
+
+
+def _family(by_site: list[str], ranked: tuple[tuple[str, int], ...], index: MatchIndex) -> list[str]:
+    """Parents and subsidiaries of the website's accounts whose people use the domain too: one company, several
+    accounts, and an unknown attendee may work for any of them."""
+    parents = {index.accounts[a].parent_id for a in by_site}
+    return [a for a, _ in ranked if a not in by_site
+            and (a in parents or index.accounts[a].parent_id in by_site)]
+
+
+def _account_without_contact(seen: _Seen, index: MatchIndex) -> Account | None:
+    """The account found without a person: from shared keys and unknown attendees' domains, if they agree."""
+    found: dict[str, Account] = {a.record_id: a for a in seen.accounts}
+    for domain, emails in seen.unknown.items():
+        account, why, several = _domain_account(domain, index)
+        if account is None:
+            seen.ambiguous = seen.ambiguous or several
+            seen.reasons.append(f"{why}: no account from {count_of(len(emails), 'unknown attendee')}")
+            continue
+        found[account.record_id] = account
+        who = f"unknown attendee {emails[0]}" if len(emails) == 1 else f"{len(emails)} unknown attendees"
+        seen.reasons.append(f"{account.label} by the domain {domain} of {who} (the account's {why})")
+    if len(found) > 1:
+        seen.ambiguous = True
+        names = ", ".join(a.name for a in list(found.values())[:3])
+        seen.reasons.append(f"the participants point at {count_of(len(found), 'account')} ({names}): none is linked")
+        return None
+    return next(iter(found.values()), None)
+
+
+def _owner(user_email: str, index: MatchIndex) -> tuple[str | None, str]:
+    email = normalise_email(user_email)
+    user = index.users.get(email)
+    if user is None:
+        return None, f"recording user {email} is not a Zoho user: no owner"
+    if not user.active:
+        return None, (f"recording user {email} is Zoho user {user.name or user.user_id}, who is inactive "
+                      "(Zoho refuses inactive owners): no owner")
+    return user.user_id, f"recording user {email} is Zoho user {user.name or user.user_id}"
+
+
+@dataclass(slots=True)
+class _Links:
+    contact: Person | None = None
+    lead: Person | None = None
+    account: Account | None = None
+    deal: Deal | None = None
+
+
+def _links(conversation: Meeting | Call, seen: _Seen, index: MatchIndex, rules: MatchRules) -> _Links:
+    """Person, account and deal from what the participants led to (reasons go to ``seen``)."""
+    reasons = seen.reasons
+    contacts = [p for p in seen.people if p.is_contact]
+    leads = [p for p in seen.people if not p.is_contact]
+    links = _Links(lead=leads[0] if leads and not contacts else None)
+    if leads and contacts:
+        reasons.append(f"{describe(leads, [])} also took part; not linked, as a contact did")
+    anchor = next((c for c in contacts if c.account_id is not None), contacts[0] if contacts else None)
+    links.contact = anchor
+    links.account = index.accounts.get(anchor.account_id) if anchor and anchor.account_id else None
+    if links.account is None and links.lead is None and seen.external:
+        links.account = _account_without_contact(seen, index)
+    if links.account is None:
+        return links
+    choice = choose_deal(index.open_deals.get(links.account.record_id, ()), links.account.name,
+                         [c.record_id for c in contacts], conversation.start.date(), rules.deals,
+                         has_contact=bool(contacts))
+    links.deal = choice.deal
+    reasons.extend(choice.reasons)
+    if links.deal is not None and anchor is not None and anchor.record_id not in links.deal.contact_ids:
+        on_deal = next((c for c in contacts if c.record_id in links.deal.contact_ids), None)
+        if on_deal is not None:
+            links.contact = on_deal
+            reasons.append(f"{on_deal.label} is the primary contact: the deal names them")
+    return links
+
+
+def _status(seen: _Seen, links: _Links) -> Status:
+    if seen.external == 0:
+        seen.reasons.insert(0, f"all {count_of(seen.internal, 'participant')} are from the org: an internal "
+                               "meeting, not logged")
+        return "internal"
+    if seen.personal:
+        seen.reasons.append(f"{count_of(len(seen.personal), 'attendee')} on personal-mail domains not in Zoho "
+                            f"({', '.join(seen.personal[:3])}): a personal domain never links an account")
+    if links.contact is not None or links.lead is not None:
+        return "matched"
+    if links.account is not None:
+        return "partial"
+    return "ambiguous" if seen.ambiguous else "unmatched"
+
+
+def _decide(conversation: Meeting | Call, seen: _Seen, index: MatchIndex, rules: MatchRules,
+            activity_override: str | None) -> MatchResult:
+    links = _links(conversation, seen, index, rules)
+    status = _status(seen, links)
+    owner_id, owner_reason = _owner(conversation.user_email, index)
+    seen.reasons.append(owner_reason)
+    type_choice = assign_activity_type(_facts(conversation, seen, links.account, links.deal),
+                                       rules.activity_types, activity_override)
+    if rules.activity_types or activity_override or conversation.activity_type:
+        seen.reasons.append(type_choice.reason)
+    return MatchResult(conversation.id, conversation.kind, status,
+                       links.contact.record_id if links.contact else None,
+                       links.lead.record_id if links.lead else None,
+                       links.account.record_id if links.account else None,
+                       links.deal.record_id if links.deal else None, owner_id, type_choice.name, tuple(seen.reasons))
+
+
+def _facts(conversation: Meeting | Call, seen: _Seen, account: Account | None,
+           deal: Deal | None) -> ConversationFacts:
+    title, direction = (conversation.title, None) if isinstance(conversation, Meeting) else ("", conversation.direction)
+    return ConversationFacts(
+        kind=conversation.kind, title=title, direction=direction,
+        duration_s=int((conversation.end - conversation.start).total_seconds()),
+        internal=seen.internal, external=seen.external, contacts=sum(p.is_contact for p in seen.people),
+        leads=sum(not p.is_contact for p in seen.people), account_type=account.account_type if account else None,
+        deal_stage=deal.stage if deal else None, given_type=conversation.activity_type)
