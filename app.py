@@ -11,11 +11,11 @@ import os
 from pathlib import Path
 
 import streamlit as st
+from sync_engine.jobs.scheduler import SyncScheduler
 
 from demo.embedded import start_demo
 from page_access import NAVIGATION, PAGES
 from sync_engine import service
-from sync_engine.jobs.scheduler import SyncScheduler
 from sync_engine.runtime import Runtime, open_runtime
 from sync_engine.service.access import Viewer
 
@@ -38,7 +38,7 @@ def runtime() -> Runtime:
     if not os.environ.get("SYNC_NO_SCHEDULER"):
         scheduler = SyncScheduler(rt)
         scheduler.start()
-        rt.extras["scheduler"] = scheduler
+        rt.scheduler = scheduler
     return rt
 
 
@@ -112,7 +112,7 @@ def sign_in_page() -> None:
             st.session_state["session_token"] = token
             st.session_state["viewer"] = viewer
             st.rerun()
-    if rt.extras.get("demo") is not None:
+    if rt.demo is not None:
         st.caption("Trying the embedded demo? The demo accounts are listed in README.md under “Demo accounts”.")
 
 
@@ -142,8 +142,8 @@ def main() -> None:
         page = st.navigation(pages_for(viewer))
         sidebar(rt, viewer)
     finish_oauth_redirect(rt, viewer)
-    if "scheduler" in rt.extras:
-        rt.extras["scheduler"].reload()  # orgs connected or disconnected since the last page view
+    if rt.scheduler is not None:
+        rt.scheduler.reload()  # orgs connected or disconnected since the last page view
     page.run()
 
 

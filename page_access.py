@@ -12,8 +12,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from sync_engine import service
-from sync_engine.runtime import Runtime
-from sync_engine.service.access import Viewer
+from sync_engine.service import Runtime, Viewer
 
 PAGES = {  # file under pages/ -> (title, icon)
     "connection": ("Connection", ":material/link:"),

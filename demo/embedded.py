@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import requests
 
+from demo.simulator import DEMO_JOBS
 from sync_engine.connect.user_mapping import OurUser
 from sync_engine.intake.imports import import_bytes
 from sync_engine.runtime import Runtime
@@ -51,7 +52,8 @@ def start_demo(rt: Runtime, preset: str | None = None, seed: int = 1) -> DemoOrg
     refresh_token = f"1000.{secrets.token_hex(24)}"
     config = EmulatorConfig(preset=preset, seed=seed, refresh_token=refresh_token)
     demo = DemoOrg(start_emulator(config), config.client_id, config.client_secret)
-    rt.extras["demo"] = demo
+    rt.demo = demo
+    rt.extra_jobs = DEMO_JOBS  # its working day: conversations keep arriving
     connected = connect_with_refresh_token(rt, data_centre_code="LOCAL", accounts_url=demo.url,
                                            client_id=config.client_id, client_secret=config.client_secret,
                                            refresh_token=refresh_token)

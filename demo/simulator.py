@@ -6,7 +6,7 @@ action items and outcomes), moved to end in the minute before ``now``, and they 
 normal import path: stored once by id, held when their user is unmapped, matched by the match job
 and written back by the push job, exactly like a customer's files. Nothing here spends credits.
 
-Only the embedded demo org gets this job (``JobSpec.only_for``): a real org's conversations come
+Only the embedded demo org gets this job (``DEMO_JOBS``, ``JobSpec.only_for``): a real org's conversations come
 from its own recording tools, never from us.
 """
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from sync_engine.intake.imports import import_bytes
+from sync_engine.jobs.specs import JobSpec
 from sync_engine.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ class DemoMinute:
 
 
 def demo_org(rt: Runtime) -> DemoOrg | None:
-    return rt.extras.get("demo")
+    return rt.demo
 
 
 def is_demo_org(rt: Runtime, org_id: str) -> bool:
@@ -114,3 +115,9 @@ def simulate_demo(rt: Runtime, org_id: str) -> str:
     demo = demo_org(rt)
     now = demo.emulator.state.clock.now() if demo is not None else datetime.now(UTC)
     return simulate_demo_minute(rt, org_id, now).describe()
+
+
+# The demo's own job, added to the product's by ``start_demo`` (through ``Runtime.extra_jobs``).
+DEMO_JOBS = (JobSpec("demo.simulate", 60, simulate_demo,
+                     "the demo org only: import the meetings and calls that just ended",
+                     first_after_s=30, only_for=is_demo_org),)

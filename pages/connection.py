@@ -12,13 +12,13 @@ import streamlit as st
 
 from page_access import org_choices, page_viewer
 from sync_engine import service
-from sync_engine.zoho import DATA_CENTRES
+from sync_engine.service import DATA_CENTRES
 
 DEMO = "Embedded demo org (emulator)"
 
 viewer = page_viewer("connection")
 rt = st.session_state["runtime"]
-demo = rt.extras.get("demo")
+demo = rt.demo
 
 st.title("Connection")
 if "flash" in st.session_state:

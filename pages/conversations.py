@@ -7,9 +7,7 @@ import streamlit as st
 
 from page_access import org_choices, page_viewer
 from sync_engine import service
-from sync_engine.store.conversation_views import WRITTEN_STATES, ConversationFilter
-from sync_engine.views.activity import EXPORT_LIMIT, PAGE_SIZE
-from sync_engine.views.dashboard import MATCH_STATUSES
+from sync_engine.service import EXPORT_LIMIT, MATCH_STATUSES, PAGE_SIZE, WRITTEN_STATES, ConversationFilter
 
 viewer = page_viewer("conversations")
 rt = st.session_state["runtime"]

@@ -10,8 +10,7 @@ import streamlit as st
 
 from page_access import org_choices, page_viewer
 from sync_engine import service
-from sync_engine.runtime import Runtime
-from sync_engine.views import dashboard
+from sync_engine.service import Runtime
 
 viewer = page_viewer("credits")
 rt = st.session_state["runtime"]
@@ -19,23 +18,23 @@ PERIODS = {"24 h": 1, "7 days": 7, "30 days": 30, "90 days": 90}
 
 
 @st.cache_data(ttl=30, show_spinner=False)
-def status_of(_rt: Runtime, org_id: str, minute: str) -> dashboard.CreditStatus:
-    return dashboard.credit_status(_rt, org_id)
+def status_of(_rt: Runtime, org_id: str, minute: str) -> service.CreditStatus:
+    return service.credit_status(_rt, org_id)
 
 
 @st.cache_data(ttl=30, show_spinner=False)
 def over_time(_rt: Runtime, org_id: str, days: int, minute: str) -> pd.DataFrame:
-    return dashboard.credits_over_time(_rt, org_id, days=days, bucket="hour" if days <= 30 else "day")
+    return service.credits_over_time(_rt, org_id, days=days, bucket="hour" if days <= 30 else "day")
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def initial_sync(_rt: Runtime, org_id: str, minute: str) -> dashboard.InitialSync | None:
-    return dashboard.initial_sync(_rt, org_id)
+def initial_sync(_rt: Runtime, org_id: str, minute: str) -> service.InitialSync | None:
+    return service.initial_sync(_rt, org_id)
 
 
 @st.cache_data(ttl=30, show_spinner=False)
 def breakdown(_rt: Runtime, org_id: str, dimension: str, minute: str) -> pd.DataFrame:
-    return dashboard.credits_breakdown(_rt, org_id, dimension)
+    return service.credits_breakdown(_rt, org_id, dimension)
 
 
 def when(moment: datetime | None, now: datetime) -> str:
@@ -61,7 +60,7 @@ with st.expander("All orgs (rolling 24 h)", expanded=len(orgs) > 1):
 left, right = st.columns([3, 1])
 org_id = names[left.selectbox("Org", list(names))]
 threshold = right.number_input("Alert above (% of budget share)", min_value=1.0, max_value=500.0,
-                               value=dashboard.DEFAULT_ALERT_PERCENT, step=5.0)
+                               value=service.DEFAULT_ALERT_PERCENT, step=5.0)
 
 status = status_of(rt, org_id, minute)
 if status.over_threshold(threshold):

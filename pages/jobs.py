@@ -9,7 +9,7 @@ from sync_engine import service
 
 viewer = page_viewer("jobs")
 rt = st.session_state["runtime"]
-scheduler = rt.extras.get("scheduler")
+scheduler = rt.scheduler
 
 st.title("Jobs")
 if scheduler is None:

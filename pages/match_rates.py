@@ -10,9 +10,7 @@ import streamlit as st
 
 from page_access import org_choices, page_viewer
 from sync_engine import service
-from sync_engine.runtime import Runtime
-from sync_engine.store.conversation_views import ConversationFilter
-from sync_engine.views import dashboard
+from sync_engine.service import ConversationFilter, Runtime
 
 viewer = page_viewer("match_rates")
 rt = st.session_state["runtime"]
@@ -24,13 +22,13 @@ PERIODS = {"All time": None, "Last 7 days": 7, "Last 30 days": 30, "Last 90 days
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def summary(_rt: Runtime, org_id: str, filters: ConversationFilter) -> dashboard.MatchSummary:
-    return dashboard.match_summary(_rt, org_id, filters)
+def summary(_rt: Runtime, org_id: str, filters: ConversationFilter) -> service.MatchSummary:
+    return service.match_summary(_rt, org_id, filters)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
 def to_check(_rt: Runtime, org_id: str, filters: ConversationFilter, reason: str | None) -> pd.DataFrame:
-    return dashboard.drill_down(_rt, org_id, filters, reason)
+    return service.drill_down(_rt, org_id, filters, reason)
 
 
 st.title("Match rates")
@@ -60,12 +58,12 @@ cols[1].metric("Match rate", f"{figures.rate:.0%}" if figures.rate is not None e
                help="matched or partial, of the conversations with customers (internal and held left out)")
 for col, status in zip(cols[2:], ("matched", "partial", "ambiguous", "unmatched", "internal", "held"), strict=True):
     col.metric(status.title(), counts[status])
-if counts[dashboard.NOT_MATCHED_YET]:
-    st.caption(f"{counts[dashboard.NOT_MATCHED_YET]} conversation(s) not matched yet.")
+if counts[service.NOT_MATCHED_YET]:
+    st.caption(f"{counts[service.NOT_MATCHED_YET]} conversation(s) not matched yet.")
 
 st.markdown("#### Per day")
 st.plotly_chart(px.bar(figures.daily, x="day", y="conversations", color="status", color_discrete_map=COLOURS,
-                       category_orders={"status": list(dashboard.MATCH_STATUSES)}), width="stretch")
+                       category_orders={"status": list(service.MATCH_STATUSES)}), width="stretch")
 
 left, right = st.columns(2)
 with left:
@@ -80,7 +78,7 @@ with right:
         "match rate": st.column_config.ProgressColumn("match rate", format="percent", min_value=0, max_value=1)})
 
 st.markdown("#### Unmatched and ambiguous: why")
-needing = figures.by_reason[figures.by_reason["status"].isin(dashboard.DRILL_DOWN_STATUSES)]
+needing = figures.by_reason[figures.by_reason["status"].isin(service.DRILL_DOWN_STATUSES)]
 if needing.empty:
     st.success("Nothing unmatched or ambiguous.")
     st.stop()
@@ -92,7 +90,7 @@ user = right.selectbox("User", ["every user", *figures.by_user["user"]])
 chosen = filters if user == "every user" else replace(filters, users=(user,))
 table = to_check(rt, org_id, chosen, None if reason == "every reason" else reason)
 in_all = int(per_reason.sum()) if reason == "every reason" else int(per_reason[reason])
-st.caption(f"Newest first, at most {dashboard.DRILL_DOWN_LIMIT:,} shown"
+st.caption(f"Newest first, at most {service.DRILL_DOWN_LIMIT:,} shown"
            + (f"; {in_all:,} in all." if user == "every user" else f" for {user}."))
 st.dataframe(table, hide_index=True, width="stretch", column_config={
     "started_at": st.column_config.DatetimeColumn("started", format="YYYY-MM-DD HH:mm"),

@@ -10,9 +10,14 @@ import pandas as pd
 import streamlit as st
 
 from sync_engine import service
-from sync_engine.jobs.schedule import bounds_words, duration_words
-from sync_engine.jobs.specs import JOBS
-from sync_engine.settings.writeback_settings import MAX_DUE_DAYS, TASK_PRIORITIES, WRITABLE_STATUSES, WritebackSettings
+from sync_engine.service import (
+    MAX_DUE_DAYS,
+    TASK_PRIORITIES,
+    WRITABLE_STATUSES,
+    WritebackSettings,
+    bounds_words,
+    duration_words,
+)
 
 NO_STAGE = "— no stage change —"
 TOGGLES: dict[str, tuple[str, str]] = {
@@ -202,16 +207,13 @@ def schedule_section() -> None:
         intervals = {spec.name: int(st.number_input(
             f"{spec.name} (seconds)", min_value=1, value=schedule.every_s(spec.name), step=1,
             help=f"{spec.description}. Allowed: {bounds_words(spec)}; default {duration_words(spec.every_s)}.",
-            key=f"every-{spec.name}")) for spec in JOBS if spec.applies_to(rt, org_id)}
+            key=f"every-{spec.name}")) for spec in service.job_specs(rt) if spec.applies_to(rt, org_id)}
         if st.form_submit_button("Save schedule"):
             try:
                 changed = service.set_job_schedule(rt, org_id, intervals, viewer.email)
             except service.SettingsError as err:
                 st.error(f"Not saved: {err}")
                 return
-            scheduler = rt.extras.get("scheduler")
-            if scheduler is not None:
-                scheduler.reload()
             saved(changed, "the schedule", "The jobs run at their new intervals from now.")
 
 

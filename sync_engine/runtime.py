@@ -1,7 +1,9 @@
-"""The long-lived parts of one server process: the database, the ledger, org clients, the demo.
+"""The long-lived parts of one server process: the database, the ledger, org clients, the scheduler.
 
 Built once (``st.cache_resource`` in the app, once in the CLI) and passed explicitly; nothing here
-is a module-level global.
+is a module-level global. The parts that stages above the store add (the scheduler, the credit
+governor, the match-index cache, an embedded demo) are typed fields: their types are named for the
+type checker only, so this module imports nothing above ``store`` and ``zoho``.
 """
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sync_engine.store.db import Store
 from sync_engine.store.job_runs import JobRuns
@@ -21,11 +24,37 @@ from sync_engine.zoho import Connection, ZohoClient
 from sync_engine.zoho.calls import ApiCall
 from sync_engine.zoho.retry import RetryPolicy
 
+if TYPE_CHECKING:
+    from sync_engine.jobs.specs import JobSpec
+    from sync_engine.matching.index import MatchIndex
+    from sync_engine.writeback.governor import CreditGovernor
+
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "runtime"
 
 
 def data_dir() -> Path:
     return Path(os.environ.get("SYNC_DATA_DIR") or DEFAULT_DATA_DIR)
+
+
+class JobScheduler(Protocol):
+    """The running scheduler, as pages and the service see it (``jobs.scheduler.SyncScheduler``)."""
+
+    def reload(self) -> None: ...
+    def run_now(self, org_id: str, name: str) -> None: ...
+    def next_runs(self) -> dict[str, Any]: ...
+    def shutdown(self) -> None: ...
+
+
+class EmbeddedDemo(Protocol):
+    """An embedded demo org served by a stand-in Zoho in this process (the top-level ``demo`` package)."""
+
+    org_id: str
+    client_id: str
+    client_secret: str
+
+    @property
+    def url(self) -> str: ...
+    def stop(self) -> None: ...
 
 
 @dataclass
@@ -41,7 +70,11 @@ class Runtime:
     _clients: dict[str, ZohoClient] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _closed: bool = field(default=False, repr=False)
-    extras: dict = field(default_factory=dict)  # the embedded demo, the scheduler, ...
+    scheduler: JobScheduler | None = None  # set by whoever runs the jobs (the app, ``sync_engine run``)
+    demo: EmbeddedDemo | None = None  # the embedded demo org, when this process serves one
+    extra_jobs: tuple[JobSpec, ...] = ()  # jobs beside the product's own (the demo's simulator)
+    governor: CreditGovernor | None = None  # made on first use by ``writeback.push.governor_of``
+    match_indexes: dict[str, tuple[tuple[Any, ...], float, MatchIndex]] = field(default_factory=dict)
     client_timeout_s: float = 30.0  # per Zoho request; a benchmark shortens it to simulate timeouts
     client_retry: RetryPolicy | None = None  # None: the client's default; simulations shorten the waits
 
@@ -77,10 +110,10 @@ class Runtime:
             clients, self._clients = list(self._clients.values()), {}
         for client in clients:
             client.close()
-        scheduler = self.extras.pop("scheduler", None)
+        scheduler, self.scheduler = self.scheduler, None
         if scheduler is not None:
             scheduler.shutdown()
-        demo = self.extras.pop("demo", None)
+        demo, self.demo = self.demo, None
         if demo is not None:
             demo.stop()
         self.ledger.close()

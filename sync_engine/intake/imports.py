@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sync_engine.connect.users import hold_if_unmapped
 from sync_engine.intake.conversations import (
     Call,
     Conversation,
@@ -68,8 +69,6 @@ def _org_region(rt: Runtime, org_id: str) -> str:
 
 
 def _store(rt: Runtime, org_id: str, result: ImportResult) -> ImportSummary:
-    from sync_engine.service import hold_if_unmapped
-
     valid = result.conversations
     added = set(ConversationStore(rt.store).add(org_id, [_row(c) for c in valid]))
     held = sum(hold_if_unmapped(rt, org_id, c.id, c.user_email, conversation_to_json(c))
@@ -94,7 +93,7 @@ def match_index(rt: Runtime, org_id: str, *, accept_stale: bool = False) -> Matc
     new arrivals every 30 s, may take one up to ``STALE_INDEX_S`` old (``accept_stale``): the match
     job re-matches everything against a fresh index every few minutes anyway.
     """
-    cache: dict[str, tuple[tuple, float, MatchIndex]] = rt.extras.setdefault("match_indexes", {})
+    cache = rt.match_indexes
     cached = cache.get(org_id)
     if accept_stale and cached is not None and time.monotonic() - cached[1] < STALE_INDEX_S:
         return cached[2]

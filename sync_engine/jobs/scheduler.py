@@ -3,7 +3,7 @@
 One ``BackgroundScheduler`` per process (the app holds it in ``st.cache_resource``; the headless
 ``python -m sync_engine run`` holds it in ``main``). Jobs have stable ids ``{org_id}:{job}``,
 ``max_instances=1``, coalescing and a misfire grace, and are reloaded when orgs change or an admin
-changes an org's schedule (the intervals come from ``service.job_schedule``).
+changes an org's schedule (the intervals come from ``settings.org_settings.job_schedule``).
 """
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from sync_engine import service
-from sync_engine.jobs.specs import JOBS, JobSpec, run_job
+from sync_engine.jobs.specs import JobSpec, jobs_of, run_job
 from sync_engine.runtime import Runtime
+from sync_engine.settings.org_settings import job_schedule
 
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
 
@@ -23,9 +23,9 @@ def job_id(org_id: str, spec: JobSpec) -> str:
 
 
 class SyncScheduler:
-    def __init__(self, rt: Runtime, jobs: tuple[JobSpec, ...] = JOBS) -> None:
+    def __init__(self, rt: Runtime, jobs: tuple[JobSpec, ...] | None = None) -> None:
         self.rt = rt
-        self.jobs = jobs
+        self.jobs = jobs if jobs is not None else jobs_of(rt)
         self._scheduler = BackgroundScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
 
     def start(self) -> None:
@@ -37,7 +37,7 @@ class SyncScheduler:
         disconnected, reschedule those whose interval changed (the next run comes one new interval from now)."""
         wanted: dict[str, tuple[str, JobSpec, int]] = {}
         for org in self.rt.orgs.list("connected"):
-            schedule = service.job_schedule(self.rt, org.org_id)
+            schedule = job_schedule(self.rt, org.org_id, self.jobs)
             for spec in self.jobs:
                 if not spec.applies_to(self.rt, org.org_id):
                     continue

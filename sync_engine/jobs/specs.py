@@ -1,6 +1,7 @@
 """The scheduled jobs: plain functions of (runtime, org_id), each run recorded with the credits it spent.
 
 What runs and how often is declared here (``JOBS``); ``scheduler.py`` only wires them to APScheduler.
+A process may add jobs of its own (the embedded demo's simulator) through ``Runtime.extra_jobs``.
 """
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from demo.simulator import is_demo_org, simulate_demo
-from sync_engine import service
+from sync_engine.connect.users import refresh_zoho_users
 from sync_engine.intake.imports import match_conversations
-from sync_engine.mirror.sync import SyncReport
+from sync_engine.mirror.sync import SyncReport, sync_org
 from sync_engine.runtime import Runtime
+from sync_engine.settings.org_settings import writeback_settings
 from sync_engine.store.job_runs import JobRun
 from sync_engine.store.ledger_rollup import RAW_RETENTION
 from sync_engine.writeback.governor import MIRROR
@@ -39,7 +40,7 @@ class JobSpec:
 
 
 def refresh_users(rt: Runtime, org_id: str) -> str:
-    released = service.refresh_zoho_users(rt, org_id)
+    released = refresh_zoho_users(rt, org_id)
     return f"{len(rt.users.zoho_users(org_id))} Zoho users; {len(released)} held conversations released"
 
 
@@ -51,7 +52,7 @@ def mirror_within_budget(rt: Runtime, org_id: str, now: datetime | None = None) 
     if not decision.allowed:  # write-back of recent conversations comes first
         return decision.reason
     try:
-        return service.mirror_org(rt, org_id, now)
+        return sync_org(rt, org_id, now)
     except RateLimited:
         governor_of(rt).pause(org_id, now)
         raise
@@ -68,7 +69,7 @@ def mirror(rt: Runtime, org_id: str) -> str:
 
 
 def push(rt: Runtime, org_id: str) -> str:
-    return writeback_cycle(rt, org_id, service.writeback_settings(rt, org_id)).describe()
+    return writeback_cycle(rt, org_id, writeback_settings(rt, org_id)).describe()
 
 
 def roll_up_ledger(rt: Runtime, org_id: str) -> str:
@@ -91,12 +92,15 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("push", 30, push, "write conversations back to Zoho: match what arrived, plan, send in batches",
             first_after_s=20, min_every_s=15, max_every_s=3600),
     JobSpec("match", 300, match, "match conversations against the mirror (no Zoho calls)", first_after_s=60),
-    JobSpec("demo.simulate", 60, simulate_demo, "the demo org only: import the meetings and calls that just ended",
-            first_after_s=30, only_for=is_demo_org),
     JobSpec("ledger.rollup", 86_400, roll_up_ledger,
             f"fold credit-ledger rows older than {RAW_RETENTION.days} days into daily sums (no Zoho calls)",
             first_after_s=300, min_every_s=3600, max_every_s=7 * 86_400),
 )
+
+
+def jobs_of(rt: Runtime) -> tuple[JobSpec, ...]:
+    """Every job this process knows: the product's, then any its composition root added."""
+    return JOBS + rt.extra_jobs
 
 
 def run_job(rt: Runtime, org_id: str, spec: JobSpec) -> JobRun:

@@ -1,7 +1,7 @@
 """The thin facade that pages, the CLI and tests call. Knows nothing of Streamlit."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -9,43 +9,101 @@ from typing import Any
 from sync_engine.connect.onboarding import Connected, ConnectStart, Onboarding, OnboardingRefused, data_centre
 from sync_engine.connect.onboarding import begin as begin_onboarding
 from sync_engine.connect.user_mapping import OurUser, UserMapping, ZohoUser, map_users
+from sync_engine.connect.users import hold_if_unmapped, map_user, refresh_zoho_users, set_our_users
 from sync_engine.intake.imports import ImportSummary, import_bytes, match_conversations
-from sync_engine.jobs.schedule import ScheduleError
+from sync_engine.jobs.specs import JobSpec, jobs_of
 from sync_engine.mirror.sync import MirrorOptions, MirrorProgress, SyncReport, mirror_progress, sync_org
 from sync_engine.runtime import Runtime
 from sync_engine.service import access
 from sync_engine.service.access import AccountRefused, OrgNotVisible, SignInRefused, Viewer
+from sync_engine.settings import org_settings
 from sync_engine.settings.activity_type_codec import ActivityTypeError
 from sync_engine.settings.org_settings import (
     WRITEBACK_SETTING,
     activity_types_definition,
     deal_rules_definition,
     deal_stage_names,
-    job_schedule,
     override_activity_type,
     set_activity_types,
     set_budget_share,
     set_deal_rules,
-    set_job_schedule,
     set_writeback_settings,
     settings_audit,
     settings_log,
     writeback_settings,
 )
-from sync_engine.settings.writeback_settings import SettingsError
-from sync_engine.store.conversation_views import ConversationFilter
+from sync_engine.settings.schedule import Schedule, ScheduleError, bounds_words, duration_words
+from sync_engine.settings.writeback_settings import (
+    MAX_DUE_DAYS,
+    TASK_PRIORITIES,
+    WRITABLE_STATUSES,
+    SettingsError,
+    WritebackSettings,
+)
+from sync_engine.store.conversation_views import WRITTEN_STATES, ConversationFilter
 from sync_engine.store.orgs import Org
 from sync_engine.store.outbox import Outbox, OutboxRow
 from sync_engine.store.users import HeldConversation, MappingCounts
 from sync_engine.views import activity as activity_browser
 from sync_engine.views import writeback_status as writeback_status_
-from sync_engine.views.activity import PAGE_SIZE, ActivityPage, FilterChoices
+from sync_engine.views.activity import EXPORT_LIMIT, PAGE_SIZE, ActivityPage, FilterChoices
+from sync_engine.views.dashboard import (
+    DEFAULT_ALERT_PERCENT,
+    DRILL_DOWN_LIMIT,
+    DRILL_DOWN_STATUSES,
+    MATCH_STATUSES,
+    NOT_MATCHED_YET,
+    CreditStatus,
+    InitialSync,
+    MatchSummary,
+    credit_status,
+    credits_breakdown,
+    credits_over_time,
+    drill_down,
+    initial_sync,
+    match_summary,
+)
 from sync_engine.writeback.push import PushReport, retry_dead, writeback_cycle
-from sync_engine.zoho import ZohoError, attributed_to
+
+# what the pages read beside the functions below: they import nothing else of the engine
+from sync_engine.zoho import DATA_CENTRES, ZohoError, attributed_to
 
 ZOHO_MODULES = ("Contacts", "Leads", "Accounts", "Deals", "Calls", "Events", "Tasks")
 
 __all__ = [
+    "Viewer",
+    "ConversationFilter",
+    "CreditStatus",
+    "DATA_CENTRES",
+    "DEFAULT_ALERT_PERCENT",
+    "DRILL_DOWN_LIMIT",
+    "DRILL_DOWN_STATUSES",
+    "EXPORT_LIMIT",
+    "InitialSync",
+    "MATCH_STATUSES",
+    "MAX_DUE_DAYS",
+    "MatchSummary",
+    "NOT_MATCHED_YET",
+    "PAGE_SIZE",
+    "Runtime",
+    "TASK_PRIORITIES",
+    "WRITABLE_STATUSES",
+    "WRITTEN_STATES",
+    "WritebackSettings",
+    "bounds_words",
+    "credit_status",
+    "credits_breakdown",
+    "credits_over_time",
+    "drill_down",
+    "duration_words",
+    "initial_sync",
+    "match_summary",
+    "OurUser",
+    "ZohoUser",
+    "hold_if_unmapped",
+    "map_user",
+    "refresh_zoho_users",
+    "set_our_users",
     "AccountRefused",
     "ActivityTypeError",
     "OnboardingRefused",
@@ -58,12 +116,10 @@ __all__ = [
     "activity_types_definition",
     "deal_rules_definition",
     "deal_stage_names",
-    "job_schedule",
     "override_activity_type",
     "set_activity_types",
     "set_budget_share",
     "set_deal_rules",
-    "set_job_schedule",
     "set_writeback_settings",
     "settings_audit",
     "settings_log",
@@ -128,51 +184,6 @@ def list_orgs(rt: Runtime, connected_only: bool = False) -> list[Org]:
     return rt.orgs.list("connected" if connected_only else None)
 
 
-# -- users ----------------------------------------------------------------------------------------
-def _zoho_user(raw: dict[str, Any]) -> ZohoUser:
-    profile = (raw.get("profile") or {}).get("name") or ""
-    return ZohoUser(str(raw["id"]), str(raw.get("email") or ""), str(raw.get("full_name") or ""),
-                    str(raw.get("status") or ""), profile, (raw.get("role") or {}).get("name") or "",
-                    profile == "Administrator")
-
-
-def refresh_zoho_users(rt: Runtime, org_id: str) -> list[HeldConversation]:
-    """Pull Zoho's users, map ours to them, release conversations of newly mapped users."""
-    with attributed_to(job="users.refresh"):
-        raw = rt.client(org_id).users("AllUsers")
-    rt.users.replace_zoho_users(org_id, [_zoho_user(u) for u in raw])
-    return _remap(rt, org_id)
-
-
-def set_our_users(rt: Runtime, org_id: str, users: list[OurUser]) -> list[HeldConversation]:
-    rt.users.replace_our_users(org_id, users)
-    return _remap(rt, org_id)
-
-
-def map_user(rt: Runtime, org_id: str, our_email: str, zoho_user_id: str | None) -> list[HeldConversation]:
-    """An admin's manual choice (None clears it); releases what the user had held."""
-    rt.users.set_manual(org_id, our_email, zoho_user_id)
-    return _remap(rt, org_id)
-
-
-def _remap(rt: Runtime, org_id: str) -> list[HeldConversation]:
-    with rt.store.transaction():
-        _, newly_mapped = rt.users.remap(org_id)
-        released: list[HeldConversation] = []
-        for email in newly_mapped:
-            released.extend(rt.held.release_for(org_id, email))
-    return released
-
-
-def hold_if_unmapped(rt: Runtime, org_id: str, conversation_id: str, user_email: str,
-                     payload: dict[str, Any]) -> bool:
-    """A conversation whose user has no Zoho user is held (shown, never dropped) until one is mapped."""
-    if rt.users.mapped_zoho_user_id(org_id, user_email) is not None:
-        return False
-    rt.held.hold(org_id, conversation_id, user_email, payload, "no Zoho user is mapped to this user's email")
-    return True
-
-
 # -- what the Connection page shows ---------------------------------------------------------------
 def connection_overview(rt: Runtime, org_id: str, now: datetime | None = None) -> ConnectionOverview:
     org = rt.orgs.get(org_id)
@@ -225,12 +236,10 @@ class JobRow:
 
 def job_table(rt: Runtime, next_runs: dict[str, datetime | None]) -> list[JobRow]:
     """Every (connected org, job) with its last run and next run, for the Jobs page."""
-    from sync_engine.jobs.specs import JOBS
-
     latest = {(r.org_id, r.job): r for r in rt.job_runs.latest()}
     rows = []
     for org in rt.orgs.list("connected"):
-        for spec in (s for s in JOBS if s.applies_to(rt, org.org_id)):
+        for spec in (s for s in jobs_of(rt) if s.applies_to(rt, org.org_id)):
             run = latest.get((org.org_id, spec.name))
             rows.append(JobRow(org.org_id, org.company_name or org.name, spec.name, spec.description,
                                run.started_at if run else None, run.duration_s if run else None,
@@ -238,6 +247,24 @@ def job_table(rt: Runtime, next_runs: dict[str, datetime | None]) -> list[JobRow
                                run.credits if run else 0, run.detail if run else None,
                                next_runs.get(f"{org.org_id}:{spec.name}")))
     return rows
+
+
+def job_specs(rt: Runtime) -> tuple[JobSpec, ...]:
+    """The jobs this process runs (the product's and any the app added), for the Settings page's schedule."""
+    return jobs_of(rt)
+
+
+def job_schedule(rt: Runtime, org_id: str) -> Schedule:
+    """How often each job runs for the org (the jobs' defaults until an admin changes them)."""
+    return org_settings.job_schedule(rt, org_id, jobs_of(rt))
+
+
+def set_job_schedule(rt: Runtime, org_id: str, intervals: Mapping[str, int], by: str | None) -> bool:
+    """Store the org's job intervals, audited; the running scheduler picks them up on its next reload."""
+    changed = org_settings.set_job_schedule(rt, org_id, intervals, by, jobs_of(rt))
+    if changed and rt.scheduler is not None:
+        rt.scheduler.reload()
+    return changed
 
 
 # -- conversations ----------------------------------------------------------------------------------

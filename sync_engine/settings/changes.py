@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sync_engine.jobs.schedule import SCHEDULE_SETTING, duration_words
+from sync_engine.settings.schedule import SCHEDULE_SETTING, duration_words
 
 NONE = "—"
 

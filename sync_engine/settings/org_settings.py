@@ -6,17 +6,9 @@ write-back; every change audited (who, when, before, after) in the same transact
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sync_engine.jobs.schedule import (
-    SCHEDULE_SETTING,
-    Schedule,
-    checked_schedule,
-    default_schedule,
-    schedule_to_json,
-    stored_schedule,
-)
 from sync_engine.matching.deal_rules import DealRules
 from sync_engine.runtime import Runtime
 from sync_engine.settings.activity_type_codec import (
@@ -26,6 +18,15 @@ from sync_engine.settings.activity_type_codec import (
     types_to_json,
 )
 from sync_engine.settings.changes import describe_change
+from sync_engine.settings.schedule import (
+    SCHEDULE_SETTING,
+    JobBounds,
+    Schedule,
+    checked_schedule,
+    default_schedule,
+    schedule_to_json,
+    stored_schedule,
+)
 from sync_engine.settings.writeback_settings import (
     DEFAULT_SETTINGS,
     SettingsError,
@@ -112,25 +113,22 @@ def set_budget_share(rt: Runtime, org_id: str, share: float, by: str | None) -> 
     return changed
 
 
-def job_schedule(rt: Runtime, org_id: str) -> Schedule:
-    """How often each job runs for the org (the jobs' defaults until an admin changes them)."""
-    from sync_engine.jobs.specs import JOBS  # jobs imports this module
-
-    return stored_schedule(SettingsStore(rt.store).get(org_id, SCHEDULE_SETTING), JOBS)
+def job_schedule(rt: Runtime, org_id: str, jobs: Sequence[JobBounds]) -> Schedule:
+    """How often each of ``jobs`` runs for the org (the jobs' defaults until an admin changes them)."""
+    return stored_schedule(SettingsStore(rt.store).get(org_id, SCHEDULE_SETTING), jobs)
 
 
-def set_job_schedule(rt: Runtime, org_id: str, intervals: Mapping[str, int], by: str | None) -> bool:
+def set_job_schedule(rt: Runtime, org_id: str, intervals: Mapping[str, int], by: str | None,
+                     jobs: Sequence[JobBounds]) -> bool:
     """Store the org's job intervals (job name -> seconds; missing jobs keep their current interval), audited.
 
     Raises ScheduleError naming each interval out of its job's bounds; the running scheduler picks the
     new intervals up on its next ``reload``. False when unchanged.
     """
-    from sync_engine.jobs.specs import JOBS
-
     rt.orgs.get(org_id)
-    schedule = checked_schedule({**job_schedule(rt, org_id).intervals, **intervals}, JOBS)
+    schedule = checked_schedule({**job_schedule(rt, org_id, jobs).intervals, **intervals}, jobs)
     return SettingsStore(rt.store).put(org_id, SCHEDULE_SETTING, schedule_to_json(schedule), by,
-                                       before_default=schedule_to_json(default_schedule(JOBS)))
+                                       before_default=schedule_to_json(default_schedule(jobs)))
 
 
 def writeback_settings(rt: Runtime, org_id: str) -> WritebackSettings:

@@ -88,7 +88,9 @@ class PushReport:
 
 
 def governor_of(rt: Runtime) -> CreditGovernor:
-    return rt.extras.setdefault("governor", CreditGovernor())
+    if rt.governor is None:
+        rt.governor = CreditGovernor()
+    return rt.governor
 
 
 def budget_of(rt: Runtime, org_id: str, now: datetime) -> tuple[int, int]:

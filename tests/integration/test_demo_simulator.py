@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from demo.embedded import DemoOrg, start_demo
-from demo.simulator import simulate_demo_minute
+from demo.simulator import DEMO_JOBS, simulate_demo_minute
 from sync_engine import service
 from sync_engine.jobs.scheduler import SyncScheduler
 from sync_engine.jobs.specs import JOBS, JobSpec, run_job
@@ -28,7 +28,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Runtime, De
 
 
 def spec(name: str) -> JobSpec:
-    return next(s for s in JOBS if s.name == name)
+    return next(s for s in JOBS + DEMO_JOBS if s.name == name)
 
 
 def stored_ids(rt: Runtime, org_id: str) -> set[str]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sync_engine.jobs.schedule import ScheduleError, checked_schedule
+from sync_engine.settings.schedule import ScheduleError, checked_schedule
 from sync_engine.jobs.specs import JOBS, JobSpec, run_job
 from sync_engine.runtime import Runtime, open_runtime
 from sync_engine.store import ledger_rollup

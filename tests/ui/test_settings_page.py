@@ -172,7 +172,7 @@ def test_an_admin_changes_the_budget_share_and_sees_what_it_means_in_credits(app
 
 def test_an_admin_changes_the_schedule_and_the_running_scheduler_follows(app: AppTest, monkeypatch) -> None:
     rt, org_id = open_settings(app, monkeypatch, scheduler=True)
-    scheduler = rt.extras["scheduler"]
+    scheduler = rt.scheduler
     assert scheduler.intervals()[f"{org_id}:mirror"] == 300
     by_label(app.number_input, "mirror (seconds)").set_value(900)
     click(app, "Save schedule")

@@ -66,7 +66,7 @@ def test_signing_in_on_the_form_opens_the_roles_first_page(signed_out: AppTest) 
     assert titles(signed_out) == ["Conversations"]
     viewer = signed_out.session_state["viewer"]
     assert isinstance(viewer, Viewer) and viewer.role == "manager"
-    assert viewer.org_id == runtime_of(signed_out).extras["demo"].org_id
+    assert viewer.org_id == runtime_of(signed_out).demo.org_id
 
 
 # -- each role's pages ----------------------------------------------------------------------------------
@@ -93,7 +93,7 @@ def test_a_page_run_outside_its_roles_navigation_draws_nothing(signed_out: AppTe
     """Streamlit can run a file under pages/ directly; the page checks the viewer's role itself."""
     signed_out.run()
     rt = runtime_of(signed_out)
-    org_id = rt.extras["demo"].org_id
+    org_id = rt.demo.org_id
     direct = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60)
     direct.session_state["runtime"] = rt
     direct.session_state["viewer"] = Viewer(f"{role}@x.example", role, role, None if role == "csm" else org_id)
@@ -182,7 +182,7 @@ def test_a_managers_pickers_and_tables_hold_only_their_org(signed_out: AppTest) 
     st.cache_data.clear()
     app = signed_in_as(signed_out, "manager")
     add_other_org(app)
-    org_id = runtime_of(app).extras["demo"].org_id
+    org_id = runtime_of(app).demo.org_id
     for page in ("conversations", "match_rates", "credits"):
         app.switch_page(f"pages/{page}.py")
         app.run()
@@ -203,7 +203,7 @@ def test_a_csm_sees_connection_read_only(app: AppTest) -> None:
     labels = {b.label for b in app.button}
     assert not labels & {"Disconnect this org", "Start sign-in", "Map user", "Refresh Zoho users", "Count records"}
     orgs = app.dataframe[0].value
-    assert set(orgs["org id"]) == {"busy", runtime_of(app).extras["demo"].org_id}
+    assert set(orgs["org id"]) == {"busy", runtime_of(app).demo.org_id}
     assert {m.label for m in app.metric} >= {"Edition", "Daily credit limit"}
 
 

@@ -44,7 +44,7 @@ def seeded(signed_out: AppTest, monkeypatch: pytest.MonkeyPatch) -> Iterator[See
     st.cache_data.clear()
     signed_out.run()
     rt = runtime_of(signed_out)
-    demo = rt.extras["demo"]
+    demo = rt.demo
     service.mirror_org(rt, demo.org_id)
     data = demo.emulator.state.data
     import_bytes(rt, demo.org_id, (json.dumps(stranger_meeting(data)) + "\n").encode(), filename="late.jsonl")
@@ -106,7 +106,7 @@ def test_an_admin_sees_the_dead_letter_with_zohos_reason_fixes_the_cause_and_ret
 
     click(app, "Push now")
     assert [s.value for s in app.success] == ["Push: 0 planned; 1 created; 0 updated."]
-    events = [e for e in runtime_of(app).extras["demo"].emulator.state.data.tables["Events"].rows.values()
+    events = [e for e in runtime_of(app).demo.emulator.state.data.tables["Events"].rows.values()
               if e.get("Event_Title") == "Pricing review"]
     assert [e["Owner"] for e in events] == [seeded.rep_id]
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync_engine.jobs.schedule import (
+from sync_engine.settings.schedule import (
     ScheduleError,
     checked_schedule,
     default_schedule,

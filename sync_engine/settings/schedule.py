@@ -15,18 +15,28 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sync_engine.settings.writeback_settings import SettingsError
-
-if TYPE_CHECKING:  # jobs imports service, which imports this module
-    from sync_engine.jobs.specs import JobSpec
 
 SCHEDULE_SETTING = "schedule"
 
 
 class ScheduleError(SettingsError):
     """The schedule cannot be used; the message names the job and the interval it allows."""
+
+
+class JobBounds(Protocol):
+    """What a schedule needs to know of a job (``jobs.specs.JobSpec`` is one): its name, default and bounds."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def every_s(self) -> int: ...
+    @property
+    def min_every_s(self) -> int: ...
+    @property
+    def max_every_s(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -47,15 +57,15 @@ def duration_words(seconds: int) -> str:
     return " ".join(parts) or "0 s"
 
 
-def bounds_words(spec: JobSpec) -> str:
+def bounds_words(spec: JobBounds) -> str:
     return f"{duration_words(spec.min_every_s)} to {duration_words(spec.max_every_s)}"
 
 
-def default_schedule(jobs: Sequence[JobSpec]) -> Schedule:
+def default_schedule(jobs: Sequence[JobBounds]) -> Schedule:
     return Schedule({spec.name: spec.every_s for spec in jobs})
 
 
-def checked_schedule(intervals: Mapping[str, Any], jobs: Sequence[JobSpec]) -> Schedule:
+def checked_schedule(intervals: Mapping[str, Any], jobs: Sequence[JobBounds]) -> Schedule:
     """An admin's intervals (missing jobs keep their defaults); ScheduleError says what is wrong."""
     specs = {spec.name: spec for spec in jobs}
     unknown = sorted(set(intervals) - set(specs))
@@ -73,7 +83,7 @@ def checked_schedule(intervals: Mapping[str, Any], jobs: Sequence[JobSpec]) -> S
     return Schedule({**default_schedule(jobs).intervals, **intervals})
 
 
-def schedule_from_json(text: str, jobs: Sequence[JobSpec]) -> Schedule:
+def schedule_from_json(text: str, jobs: Sequence[JobBounds]) -> Schedule:
     """An admin's schedule as JSON (CLI, tests), checked like ``checked_schedule``."""
     try:
         raw = json.loads(text)
@@ -84,7 +94,7 @@ def schedule_from_json(text: str, jobs: Sequence[JobSpec]) -> Schedule:
     return checked_schedule(raw, jobs)
 
 
-def stored_schedule(text: str | None, jobs: Sequence[JobSpec]) -> Schedule:
+def stored_schedule(text: str | None, jobs: Sequence[JobBounds]) -> Schedule:
     """The stored schedule for today's jobs: unknown names dropped, intervals brought within bounds."""
     schedule = dict(default_schedule(jobs).intervals)
     raw = json.loads(text) if text else {}
