@@ -11,11 +11,11 @@ import os
 from pathlib import Path
 
 import streamlit as st
-from sync_engine.jobs.scheduler import SyncScheduler
 
 from demo.embedded import start_demo
 from page_access import NAVIGATION, PAGES
 from sync_engine import service
+from sync_engine.jobs.scheduler import SyncScheduler
 from sync_engine.runtime import Runtime, open_runtime
 from sync_engine.service.access import Viewer
 

@@ -41,8 +41,8 @@ from bench.mirror_check import differences  # noqa: E402
 from bench.report import record  # noqa: E402
 from sync_engine import service  # noqa: E402
 from sync_engine.mirror.run import MirrorRun  # noqa: E402
-from sync_engine.mirror.streams import STREAMS, converter  # noqa: E402
 from sync_engine.mirror.sync import MirrorOptions, sync_org  # noqa: E402
+from sync_engine.records.streams import STREAMS, converter  # noqa: E402
 from sync_engine.runtime import Runtime, open_runtime  # noqa: E402
 from sync_engine.store.mirror_tables import MirrorTables, ModuleState  # noqa: E402
 from sync_engine.zoho import ZohoClient, ZohoError, attributed_to  # noqa: E402

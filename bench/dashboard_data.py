@@ -17,7 +17,7 @@ import duckdb
 
 from sync_engine.runtime import Runtime
 from sync_engine.store.orgs import ConnectionSecrets, Org
-from sync_engine.writeback.governor import daily_credit_limit
+from sync_engine.zoho.editions import daily_credit_limit
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from demo.conversations.generator import LabelledConversation, Truth, generate_c
 from sync_engine.intake.conversations import Call, Meeting, parse_text  # noqa: E402
 from sync_engine.matching.index import MatchIndex, ZohoUserRef, index_from_records  # noqa: E402
 from sync_engine.matching.matcher import MatchResult, MatchRules, match  # noqa: E402
-from sync_engine.mirror.contact_points import region_code  # noqa: E402
+from sync_engine.records.contact_points import region_code  # noqa: E402
 from zoho_emulator.model.org import OrgData  # noqa: E402
 from zoho_emulator.model.schema import DEAL_STAGES  # noqa: E402
 from zoho_emulator.seed.org import DEFAULT_NOW, generate_org  # noqa: E402

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sync_engine.mirror.streams import STREAMS, FieldSpec, Stream
+from sync_engine.records.streams import STREAMS, FieldSpec, Stream
 from sync_engine.store.mirror_tables import MirrorTables
 from zoho_emulator.model.state import EmulatorState
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import requests
 
 from demo.simulator import DEMO_JOBS
-from sync_engine.connect.user_mapping import OurUser
 from sync_engine.intake.imports import import_bytes
+from sync_engine.records.users import OurUser
 from sync_engine.runtime import Runtime
 from sync_engine.service import connect_with_refresh_token, set_our_users
 from sync_engine.service.access import ensure_demo_accounts

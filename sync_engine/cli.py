@@ -37,7 +37,7 @@ from pathlib import Path
 
 from sync_engine import service
 from sync_engine.connect.onboarding import OnboardingRefused
-from sync_engine.connect.user_mapping import OurUser
+from sync_engine.records.users import OurUser
 from sync_engine.runtime import Runtime, open_runtime
 from sync_engine.store.orgs import UnknownOrgError
 from sync_engine.zoho import ZohoError
@@ -175,7 +175,7 @@ def _import(rt: Runtime, args: argparse.Namespace) -> int:
 
 def _match(rt: Runtime, args: argparse.Namespace) -> int:
     """Offline: match a file's conversations against the mirror; one JSON object per line out."""
-    from sync_engine.intake.imports import match_file, result_json
+    from sync_engine.matching.run import match_file
 
     org_id = args.org or _only_org(rt)
     try:
@@ -188,7 +188,7 @@ def _match(rt: Runtime, args: argparse.Namespace) -> int:
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
     try:
         for result in results:
-            out.write(json.dumps(result_json(result), ensure_ascii=False) + "\n")
+            out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
     finally:
         if out is not sys.stdout:
             out.close()

@@ -17,7 +17,6 @@ import requests
 
 from sync_engine.store.orgs import ConnectionSecrets, Org, OrgRepository
 from sync_engine.store.pending import PendingConnection, PendingConnections
-from sync_engine.writeback.governor import UnsupportedEdition, check_supported, daily_credit_limit, edition_of
 from sync_engine.zoho import (
     DATA_CENTRES,
     ApiCall,
@@ -29,6 +28,7 @@ from sync_engine.zoho import (
     by_accounts_url,
     by_code,
 )
+from sync_engine.zoho.editions import UnsupportedEdition, check_supported, daily_credit_limit, edition_of
 from sync_engine.zoho.metering import Meter
 from sync_engine.zoho.oauth import AccountsServer, authorization_url
 

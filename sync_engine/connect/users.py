@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync_engine.connect.user_mapping import OurUser, ZohoUser
+from sync_engine.records.users import OurUser, ZohoUser
 from sync_engine.runtime import Runtime
 from sync_engine.store.users import HeldConversation
 from sync_engine.zoho import attributed_to

@@ -1,16 +1,14 @@
-"""Conversations in, matches out: import a file into an org, match what is stored against the mirror.
+"""Conversations in: import a file into an org, read stored conversations back.
 
 Import stores every valid conversation once (by its stable id), holds those whose user has no Zoho
-user yet, and reports numbered errors for the rest. Matching reads the mirror into memory once and
-runs the pure matcher; an admin's activity-type override wins over the rules.
+user yet, and reports numbered errors for the rest. Matching them is the next stage's
+(``matching.run``).
 """
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from sync_engine.connect.users import hold_if_unmapped
 from sync_engine.intake.conversations import (
@@ -21,17 +19,10 @@ from sync_engine.intake.conversations import (
     parse_bytes,
     parse_text,
 )
-from sync_engine.matching.deal_rules import DealRules
-from sync_engine.matching.index import MatchIndex
-from sync_engine.matching.matcher import MatchResult, MatchRules, match
-from sync_engine.mirror.contact_points import region_code
+from sync_engine.records.contact_points import region_code
 from sync_engine.runtime import Runtime
-from sync_engine.settings.activity_type_codec import deal_rules_from_json, types_from_json
-from sync_engine.store.conversations import ConversationStore, NewConversation, StoredMatch
-from sync_engine.store.match_rows import load_index, mirror_fingerprint
+from sync_engine.store.conversations import ConversationStore, NewConversation
 from sync_engine.store.mirror_tables import MirrorTables
-
-STALE_INDEX_S = 900.0
 
 
 @dataclass(frozen=True)
@@ -57,13 +48,13 @@ def import_bytes(rt: Runtime, org_id: str, data: bytes, *, filename: str | None 
                  user_email: str | None = None, default_tz: str = "UTC") -> ImportSummary:
     """Validate and store a calendar, dialer log or JSON Lines file for the org."""
     rt.orgs.get(org_id)  # an unknown org is an error before anything is read
-    country = _org_region(rt, org_id)
+    country = org_region(rt, org_id)
     result = parse_bytes(data, filename=filename, user_email=user_email, default_region=country,
                          default_tz=default_tz)
     return _store(rt, org_id, result)
 
 
-def _org_region(rt: Runtime, org_id: str) -> str:
+def org_region(rt: Runtime, org_id: str) -> str:
     """Where numbers without a country code are read: the org's country as the mirror read it (UK -> GB)."""
     return region_code(MirrorTables(rt.store).org_state(org_id).country_code) or "US"
 
@@ -83,63 +74,4 @@ def stored_conversations(rt: Runtime, org_id: str, ids: Iterable[str] | None = N
     if not stored:
         return iter(())
     text = "\n".join(json.dumps(s.payload, ensure_ascii=False) for s in stored)
-    return iter(parse_text(text, filename="stored.jsonl", default_region=_org_region(rt, org_id)).conversations)
-
-
-def match_index(rt: Runtime, org_id: str, *, accept_stale: bool = False) -> MatchIndex:
-    """The org's match index, rebuilt only when the mirror changed.
-
-    Building it reads the whole mirror (seconds for 100k contacts), so the push job, which matches
-    new arrivals every 30 s, may take one up to ``STALE_INDEX_S`` old (``accept_stale``): the match
-    job re-matches everything against a fresh index every few minutes anyway.
-    """
-    cache = rt.match_indexes
-    cached = cache.get(org_id)
-    if accept_stale and cached is not None and time.monotonic() - cached[1] < STALE_INDEX_S:
-        return cached[2]
-    fingerprint = mirror_fingerprint(rt.store, org_id)
-    if cached is not None and cached[0] == fingerprint:
-        return cached[2]
-    index = load_index(rt.store, org_id)
-    cache[org_id] = (fingerprint, time.monotonic(), index)
-    return index
-
-
-def match_conversations(rt: Runtime, org_id: str, rules: MatchRules | None = None,
-                        ids: Iterable[str] | None = None, *, accept_stale_index: bool = False) -> list[MatchResult]:
-    """Match the org's stored conversations (or some of them) against its mirror and save the results."""
-    store = ConversationStore(rt.store)
-    rules = rules or org_match_rules(rt, org_id)
-    index = match_index(rt, org_id, accept_stale=accept_stale_index)
-    overrides = store.overrides(org_id)
-    results = [match(c, index, rules, activity_override=overrides.get(c.id))
-               for c in stored_conversations(rt, org_id, ids)]
-    now = datetime.now(UTC)
-    store.save_matches(org_id, [StoredMatch(r.conversation_id, r.status, r.contact_id, r.lead_id, r.account_id,
-                                            r.deal_id, r.owner_id, r.activity_type, r.reasons, now)
-                                for r in results])
-    return results
-
-
-def org_match_rules(rt: Runtime, org_id: str) -> MatchRules:
-    """The org's matching settings: its deal rules (default if none set) and its activity types."""
-    store = ConversationStore(rt.store)
-    types, deals = store.activity_types(org_id), store.deal_rules(org_id)
-    return MatchRules(deals=deal_rules_from_json(deals) if deals else DealRules(),
-                      activity_types=types_from_json(types) if types else ())
-
-
-def match_file(rt: Runtime, org_id: str, text: str, *, filename: str | None = None,
-               rules: MatchRules | None = None) -> tuple[list[MatchResult], ImportResult]:
-    """Offline: match a file's conversations against the mirror without storing them (no Zoho calls)."""
-    parsed = parse_text(text, filename=filename, default_region=_org_region(rt, org_id))
-    rules = rules or org_match_rules(rt, org_id)
-    index = match_index(rt, org_id)
-    return [match(c, index, rules) for c in parsed.conversations], parsed
-
-
-def result_json(result: MatchResult) -> dict:
-    return {"id": result.conversation_id, "kind": result.kind, "status": result.status,
-            "contact_id": result.contact_id, "lead_id": result.lead_id, "account_id": result.account_id,
-            "deal_id": result.deal_id, "owner_id": result.owner_id, "activity_type": result.activity_type,
-            "reasons": list(result.reasons)}
+    return iter(parse_text(text, filename="stored.jsonl", default_region=org_region(rt, org_id)).conversations)

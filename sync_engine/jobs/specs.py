@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sync_engine.connect.users import refresh_zoho_users
-from sync_engine.intake.imports import match_conversations
+from sync_engine.matching.run import match_conversations
 from sync_engine.mirror.sync import SyncReport, sync_org
 from sync_engine.runtime import Runtime
 from sync_engine.settings.org_settings import writeback_settings

@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sync_engine.connect.user_mapping import normalise_email
-from sync_engine.mirror.contact_points import (
+from sync_engine.records.contact_points import (
     DOMAIN,
     EMAIL,
     PERSONAL,
@@ -30,6 +29,7 @@ from sync_engine.mirror.contact_points import (
     is_personal_domain,
     record_points,
 )
+from sync_engine.records.users import normalise_email
 
 CONTACTS, LEADS, ACCOUNTS = "Contacts", "Leads", "Accounts"
 # A Website typed by an admin outweighs any number of contacts' email domains (as mirror_tables ranks them).

@@ -44,13 +44,13 @@ from typing import Any, Literal, get_args
 
 import phonenumbers
 
-from sync_engine.connect.user_mapping import normalise_email
 from sync_engine.intake.formats.model import Call, Meeting
 from sync_engine.matching.activity_types import ActivityType, ConversationFacts, assign_activity_type
 from sync_engine.matching.candidates import Found, count_of, describe, resolve
 from sync_engine.matching.deal_rules import DealRules, choose_deal
 from sync_engine.matching.index import WEBSITE_EVIDENCE, Account, Deal, MatchIndex, Person
-from sync_engine.mirror.contact_points import email_domain, is_personal_domain
+from sync_engine.records.contact_points import email_domain, is_personal_domain
+from sync_engine.records.users import normalise_email
 
 Status = Literal["matched", "partial", "ambiguous", "unmatched", "internal"]
 STATUSES: tuple[str, ...] = get_args(Status)

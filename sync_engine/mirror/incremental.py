@@ -35,7 +35,7 @@ from typing import Any
 from sync_engine.mirror.plan import CHANGES, DELETIONS, SETTINGS, USERS, PollPlan, Task, mirror_budget, plan_for_budget
 from sync_engine.mirror.reference import refresh_settings, refresh_users
 from sync_engine.mirror.run import MirrorRun
-from sync_engine.mirror.streams import STREAMS_BY_MODULE, Stream, converter, coql_columns, modified_time
+from sync_engine.records.streams import STREAMS_BY_MODULE, Stream, converter, coql_columns, modified_time
 from sync_engine.store.mirror_tables import ModuleState
 from sync_engine.zoho import coql_quote
 

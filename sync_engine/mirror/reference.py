@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sync_engine.connect.user_mapping import ZohoUser
-from sync_engine.mirror.contact_points import region_code
 from sync_engine.mirror.run import MirrorRun
+from sync_engine.records.contact_points import region_code
+from sync_engine.records.users import ZohoUser
 from sync_engine.store.mirror_tables import DealStage
 from sync_engine.zoho import AuthError, ZohoClient, ZohoError
 

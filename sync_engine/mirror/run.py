@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sync_engine.mirror.contact_points import ContactPoint, record_points, region_code
 from sync_engine.mirror.plan import COQL_PAGE_ROWS, PollPlan
-from sync_engine.mirror.streams import STREAMS, Stream
+from sync_engine.records.contact_points import ContactPoint, record_points, region_code
+from sync_engine.records.streams import STREAMS, Stream
 from sync_engine.runtime import Runtime
 from sync_engine.store.mirror_tables import Batch, MirrorTables, ModuleState, OrgMirrorState
 from sync_engine.zoho import ZohoClient

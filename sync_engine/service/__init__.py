@@ -8,16 +8,17 @@ from typing import Any
 
 from sync_engine.connect.onboarding import Connected, ConnectStart, Onboarding, OnboardingRefused, data_centre
 from sync_engine.connect.onboarding import begin as begin_onboarding
-from sync_engine.connect.user_mapping import OurUser, UserMapping, ZohoUser, map_users
 from sync_engine.connect.users import hold_if_unmapped, map_user, refresh_zoho_users, set_our_users
-from sync_engine.intake.imports import ImportSummary, import_bytes, match_conversations
+from sync_engine.intake.imports import ImportSummary, import_bytes
 from sync_engine.jobs.specs import JobSpec, jobs_of
+from sync_engine.matching.activity_type_codec import ActivityTypeError
+from sync_engine.matching.run import match_conversations
 from sync_engine.mirror.sync import MirrorOptions, MirrorProgress, SyncReport, mirror_progress, sync_org
+from sync_engine.records.users import OurUser, UserMapping, ZohoUser, map_users
 from sync_engine.runtime import Runtime
 from sync_engine.service import access
 from sync_engine.service.access import AccountRefused, OrgNotVisible, SignInRefused, Viewer
 from sync_engine.settings import org_settings
-from sync_engine.settings.activity_type_codec import ActivityTypeError
 from sync_engine.settings.org_settings import (
     WRITEBACK_SETTING,
     activity_types_definition,

@@ -9,14 +9,14 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sync_engine.matching.deal_rules import DealRules
-from sync_engine.runtime import Runtime
-from sync_engine.settings.activity_type_codec import (
+from sync_engine.matching.activity_type_codec import (
     deal_rules_from_json,
     deal_rules_to_json,
     types_from_json,
     types_to_json,
 )
+from sync_engine.matching.deal_rules import DealRules
+from sync_engine.runtime import Runtime
 from sync_engine.settings.changes import describe_change
 from sync_engine.settings.schedule import (
     SCHEDULE_SETTING,

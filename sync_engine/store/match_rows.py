@@ -1,36 +1,23 @@
-"""Read the mirror into a :class:`~sync_engine.match_index.MatchIndex`: the one place matching touches DuckDB.
+"""The mirror's rows that matching reads, streamed: the one place matching touches DuckDB.
 
 Rows are streamed (``fetchmany``), never materialised whole, so a million contacts cost the index and
 not a second copy. What is read: contacts, unconverted leads and accounts (typed columns, plus
 ``Last_Activity_Time`` from ``raw_record`` for resolving shared numbers), open deals (by the forecast
 type of their pipeline stage in ``mirror_deal_stages``; by name when stages were never pulled), every
 match key in ``mirror_contact_points``, and the Zoho users with the effective user mapping.
-
-The org's own domains are not mirrored from Zoho (Zoho has no such setting): they are its users'
-email domains, personal mailboxes left out, plus any the caller adds (an admin setting, once there is one).
+``matching.mirror_index`` builds the index from them.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sync_engine.connect.user_mapping import normalise_email
-from sync_engine.matching.index import (
-    CONTACTS,
-    LEADS,
-    Account,
-    Deal,
-    IndexBuilder,
-    MatchIndex,
-    Person,
-    ZohoUserRef,
-    own_domains_from_users,
-)
 from sync_engine.store.db import Store
 
 BATCH_ROWS = 50_000
 _ACTIVITY = "json_extract_string(raw_record, '$.Last_Activity_Time')"
+CONTACTS, LEADS = "Contacts", "Leads"
 
 
 def _rows(store: Store, sql: str, params: list[Any] | dict[str, Any]) -> Iterator[tuple[Any, ...]]:
@@ -44,10 +31,6 @@ def _moment(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def _name(full: str | None, first: str | None, last: str | None) -> str:
-    return full or " ".join(p for p in (first, last) if p)
-
-
 def _open_stages(store: Store, org_id: str) -> list[str] | None:
     rows = store.query("SELECT stage, forecast_type FROM mirror_deal_stages WHERE org_id = ?", [org_id])
     if not rows:
@@ -55,57 +38,55 @@ def _open_stages(store: Store, org_id: str) -> list[str] | None:
     return [stage for stage, forecast in rows if (forecast or "").casefold() == "open"]
 
 
-def _add_users(builder: IndexBuilder, store: Store, org_id: str, users: dict[str, tuple[Any, ...]]) -> None:
-    """The effective mapping (an admin's choice included) first, then Zoho users by their own email."""
-    def ref(user_id: str) -> ZohoUserRef:
-        _, _, name, status = users[user_id]
-        return ZohoUserRef(user_id, name, status.strip().casefold() == "active")
+class MatchRows:
+    """One org's mirror, as the rows the match index is built from."""
 
-    for our_email, user_id in store.query(
-            "SELECT our_email_normalised, zoho_user_id FROM user_map WHERE org_id = ?", [org_id]):
-        if user_id in users:
-            builder.add_user(our_email, ref(user_id), chosen=True)
-    for user_id, email, _, _ in users.values():
-        builder.add_user(email, ref(user_id))
+    def __init__(self, store: Store, org_id: str) -> None:
+        self.store, self.org_id = store, org_id
 
+    def zoho_users(self) -> list[tuple[str, str, str, str]]:
+        """(user id, email, full name, status) of every Zoho user."""
+        return [tuple(r) for r in self.store.query(  # type: ignore[misc]
+            "SELECT zoho_user_id, email, full_name, status FROM zoho_users WHERE org_id = ?", [self.org_id])]
 
-def _add_deals(builder: IndexBuilder, store: Store, org_id: str) -> None:
-    stages = _open_stages(store, org_id)
-    if stages is None:
-        stage_filter, params = "AND stage IS NOT NULL AND NOT lower(stage) LIKE 'closed%'", {"org": org_id}
-    else:
-        stage_filter, params = "AND stage IN (SELECT unnest($stages::VARCHAR[]))", {"org": org_id, "stages": stages}
-    sql = (f"SELECT record_id, deal_name, account_id, stage, pipeline, closing_date, modified_time, {_ACTIVITY}, "
-           f"contact_id FROM mirror_deals WHERE org_id = $org AND account_id IS NOT NULL {stage_filter}")
-    for record_id, name, account_id, stage, pipeline, closing, modified, last, contact_id in _rows(store, sql, params):
-        builder.add_open_deal(Deal(record_id, name or "", account_id, stage, pipeline, closing, modified,
-                                   _moment(last), (contact_id,) if contact_id else ()))
+    def chosen_users(self) -> list[tuple[str, str]]:
+        """(our normalised email, Zoho user id) of the effective mapping, an admin's choice included."""
+        return [tuple(r) for r in self.store.query(  # type: ignore[misc]
+            "SELECT our_email_normalised, zoho_user_id FROM user_map WHERE org_id = ?", [self.org_id])]
 
+    def accounts(self) -> Iterator[tuple[str, str | None, str | None, str | None, datetime | None]]:
+        """(record id, name, type, parent id, last activity)."""
+        for record_id, name, account_type, parent_id, last in _rows(
+                self.store, f"SELECT record_id, account_name, account_type, parent_account_id, {_ACTIVITY} "
+                            "FROM mirror_accounts WHERE org_id = ?", [self.org_id]):
+            yield record_id, name, account_type, parent_id, _moment(last)
 
-def load_index(store: Store, org_id: str, own_domains: Iterable[str] = ()) -> MatchIndex:
-    """Everything matching needs about one org, read from the mirror tables."""
-    users = {row[0]: row for row in store.query(
-        "SELECT zoho_user_id, email, full_name, status FROM zoho_users WHERE org_id = ?", [org_id])}
-    own = own_domains_from_users(email for _, email, _, _ in users.values()) | {d.casefold() for d in own_domains}
-    builder = IndexBuilder(own)
-    _add_users(builder, store, org_id, users)
-    for record_id, name, account_type, parent_id, last in _rows(
-            store, f"SELECT record_id, account_name, account_type, parent_account_id, {_ACTIVITY} "
-                   "FROM mirror_accounts WHERE org_id = ?", [org_id]):
-        builder.add_account(Account(record_id, name or "", account_type, parent_id, _moment(last)))
-    for module, sql in ((CONTACTS, f"SELECT record_id, full_name, first_name, last_name, account_id, email, "
-                                   f"{_ACTIVITY} FROM mirror_contacts WHERE org_id = ?"),
-                        (LEADS, f"SELECT record_id, full_name, first_name, last_name, NULL, email, {_ACTIVITY} "
-                                "FROM mirror_leads WHERE org_id = ? AND converted IS NOT TRUE")):
-        for record_id, full, first, last, account_id, email, active in _rows(store, sql, [org_id]):
-            builder.add_person(Person(record_id, module, _name(full, first, last), account_id,
-                                      normalise_email(email) if email else None, _moment(active)))
-    _add_deals(builder, store, org_id)
-    for record_id, kind, value, raw, extension, flag in _rows(
-            store, "SELECT record_id, kind, value, raw_value, extension, flag FROM mirror_contact_points "
-                   "WHERE org_id = ?", [org_id]):
-        builder.add_point(record_id, kind, value, raw, extension, flag)
-    return builder.build()
+    def people(self, module: str) -> Iterator[tuple[Any, ...]]:
+        """Contacts, or unconverted leads: (record id, full, first, last name, account id, email, last activity)."""
+        sql = (f"SELECT record_id, full_name, first_name, last_name, account_id, email, {_ACTIVITY} "
+               "FROM mirror_contacts WHERE org_id = ?" if module == CONTACTS else
+               f"SELECT record_id, full_name, first_name, last_name, NULL, email, {_ACTIVITY} "
+               "FROM mirror_leads WHERE org_id = ? AND converted IS NOT TRUE")
+        for record_id, full, first, last, account_id, email, active in _rows(self.store, sql, [self.org_id]):
+            yield record_id, full, first, last, account_id, email, _moment(active)
+
+    def open_deals(self) -> Iterator[tuple[Any, ...]]:
+        """(record id, name, account id, stage, pipeline, closing date, modified, last activity, contact id)."""
+        stages = _open_stages(self.store, self.org_id)
+        if stages is None:
+            stage_filter, params = "AND stage IS NOT NULL AND NOT lower(stage) LIKE 'closed%'", {"org": self.org_id}
+        else:
+            stage_filter = "AND stage IN (SELECT unnest($stages::VARCHAR[]))"
+            params = {"org": self.org_id, "stages": stages}
+        sql = (f"SELECT record_id, deal_name, account_id, stage, pipeline, closing_date, modified_time, {_ACTIVITY}, "
+               f"contact_id FROM mirror_deals WHERE org_id = $org AND account_id IS NOT NULL {stage_filter}")
+        for *head, last, contact_id in _rows(self.store, sql, params):
+            yield *head, _moment(last), contact_id
+
+    def contact_points(self) -> Iterator[tuple[Any, ...]]:
+        """(record id, kind, value, raw value, extension, flag) of every match key."""
+        yield from _rows(self.store, "SELECT record_id, kind, value, raw_value, extension, flag "
+                                     "FROM mirror_contact_points WHERE org_id = ?", [self.org_id])
 
 
 _FINGERPRINT_TABLES = ("mirror_contacts", "mirror_leads", "mirror_accounts", "mirror_deals", "mirror_contact_points",

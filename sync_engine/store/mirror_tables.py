@@ -15,8 +15,8 @@ from typing import Any
 
 import duckdb
 
-from sync_engine.mirror.contact_points import ContactPoint
-from sync_engine.mirror.streams import STREAMS_BY_MODULE, FieldSpec, Stream
+from sync_engine.records.contact_points import ContactPoint
+from sync_engine.records.streams import STREAMS_BY_MODULE, FieldSpec, Stream
 from sync_engine.store.db import Store
 
 

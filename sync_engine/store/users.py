@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from sync_engine.connect.user_mapping import OurUser, UserMapping, ZohoUser, map_users, normalise_email
+from sync_engine.records.users import OurUser, UserMapping, ZohoUser, map_users, normalise_email
 from sync_engine.store.db import Store
 
 

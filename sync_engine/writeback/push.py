@@ -31,11 +31,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sync_engine.intake.imports import match_conversations, stored_conversations
+from sync_engine.intake.imports import stored_conversations
+from sync_engine.matching.run import match_conversations
 from sync_engine.runtime import Runtime
 from sync_engine.settings.writeback_settings import WritebackSettings
 from sync_engine.store.outbox import NewWrite, Outbox, OutboxRow, Settled
-from sync_engine.writeback.governor import BACKFILL, WRITEBACK, CreditGovernor, daily_credit_limit
+from sync_engine.writeback.governor import BACKFILL, WRITEBACK, CreditGovernor
 from sync_engine.writeback.plan import (
     PRIORITY_BACKFILL,
     PRIORITY_FOLLOW_UP,
@@ -47,6 +48,7 @@ from sync_engine.writeback.plan import (
     plan_conversation,
 )
 from sync_engine.zoho import RateLimited, WriteOutcomeUnknown, ZohoClient, ZohoError, attributed_to
+from sync_engine.zoho.editions import daily_credit_limit
 from sync_engine.zoho.errors import TransportError
 from sync_engine.zoho.queries import coql_quote
 from sync_engine.zoho.records import MAX_RECORDS_PER_CALL

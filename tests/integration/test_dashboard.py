@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sync_engine import service
-from sync_engine.connect.user_mapping import OurUser, ZohoUser
+from sync_engine.records.users import OurUser, ZohoUser
 from sync_engine.runtime import Runtime, open_runtime
 from sync_engine.store.conversation_views import ConversationFilter
 from sync_engine.store.orgs import ConnectionSecrets, Org

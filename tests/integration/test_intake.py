@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from sync_engine import service
-from sync_engine.intake.imports import import_bytes, match_conversations, stored_conversations
+from sync_engine.intake.imports import import_bytes, stored_conversations
+from sync_engine.matching.run import match_conversations
 from sync_engine.runtime import Runtime, open_runtime
 from sync_engine.store.conversations import ConversationStore
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator
@@ -115,7 +116,7 @@ def test_admin_defined_activity_types_apply_and_an_override_wins(world) -> None:
 
 
 def test_org_deal_rules_are_stored_and_used_for_matching(world) -> None:
-    from sync_engine.intake.imports import org_match_rules
+    from sync_engine.matching.run import org_match_rules
 
     rt, _, org_id = world
     assert org_match_rules(rt, org_id).deals.order[0] == "contact_role"
@@ -127,14 +128,14 @@ def test_org_deal_rules_are_stored_and_used_for_matching(world) -> None:
 
 
 def test_numbers_without_a_country_code_are_read_in_the_orgs_country_even_when_zoho_says_uk(world) -> None:
-    from sync_engine.intake.imports import _org_region
+    from sync_engine.intake.imports import org_region
     from sync_engine.store.mirror_tables import MirrorTables
 
     rt, _, org_id = world
     tables = MirrorTables(rt.store)
     state = tables.org_state(org_id)
     tables.save_org_state(type(state)(**{**state.__dict__, "country_code": "UK"}))
-    assert _org_region(rt, org_id) == "GB"
+    assert org_region(rt, org_id) == "GB"
     line = {"kind": "call", "id": "uk-1", "direction": "outbound", "from": "020 7946 0000", "to": "020 7946 0958",
             "start": "2026-11-20T10:00:00+00:00", "duration_s": 60, "user_email": "x@y.io"}
     summary = import_bytes(rt, org_id, (json.dumps(line) + "\n").encode(), filename="c.jsonl")

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from sync_engine.settings.schedule import ScheduleError, checked_schedule
 from sync_engine.jobs.specs import JOBS, JobSpec, run_job
 from sync_engine.runtime import Runtime, open_runtime
+from sync_engine.settings.schedule import ScheduleError, checked_schedule
 from sync_engine.store import ledger_rollup
 from sync_engine.store.db import Store
 from sync_engine.store.ledger import Ledger

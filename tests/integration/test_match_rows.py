@@ -6,14 +6,14 @@ from typing import Any
 
 import pytest
 
-from sync_engine.connect.user_mapping import OurUser, ZohoUser
 from sync_engine.intake.conversations import Call, Meeting, Participant, PhoneNumber
 from sync_engine.matching.index import ACCOUNT_FIELDS, LEAD_FIELDS, PERSON_FIELDS, ZohoUserRef, index_from_records
 from sync_engine.matching.matcher import match
-from sync_engine.mirror.contact_points import record_points
-from sync_engine.mirror.streams import ACCOUNTS, CONTACTS, DEALS, LEADS, Stream
+from sync_engine.matching.mirror_index import load_index
+from sync_engine.records.contact_points import record_points
+from sync_engine.records.streams import ACCOUNTS, CONTACTS, DEALS, LEADS, Stream
+from sync_engine.records.users import OurUser, ZohoUser
 from sync_engine.store.db import Store
-from sync_engine.store.match_rows import load_index
 from sync_engine.store.mirror_tables import Batch, DealStage, MirrorTables, ModuleState
 from sync_engine.store.users import UserRepository
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from mirror_world import MirrorWorld
 
-from sync_engine.mirror.contact_points import EMAIL
+from sync_engine.records.contact_points import EMAIL
 
 CYCLE = 300
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from mirror_world import MODULES, MirrorWorld
 
-from sync_engine.mirror.streams import LEADS
 from sync_engine.mirror.sync import JOB_INITIAL, MirrorProgress, mirror_progress
+from sync_engine.records.streams import LEADS
 
 
 class Crash(Exception):

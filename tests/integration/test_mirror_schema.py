@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sync_engine.mirror.contact_points import DOMAIN, EMAIL, PHONE, ContactPoint
-from sync_engine.mirror.streams import ACCOUNTS, CONTACTS, FieldSpec
+from sync_engine.records.contact_points import DOMAIN, EMAIL, PHONE, ContactPoint
+from sync_engine.records.streams import ACCOUNTS, CONTACTS, FieldSpec
 from sync_engine.store.db import Store
 from sync_engine.store.migrations import MIGRATIONS
 from sync_engine.store.mirror_tables import Batch, DealStage, MirrorTables, ModuleState

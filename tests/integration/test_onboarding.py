@@ -13,7 +13,7 @@ import requests
 
 from sync_engine import service
 from sync_engine.connect.onboarding import OnboardingRefused
-from sync_engine.connect.user_mapping import OurUser
+from sync_engine.records.users import OurUser
 from sync_engine.runtime import Runtime
 from sync_engine.zoho.oauth import parse_authorization_redirect
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sync_engine.connect.user_mapping import OurUser, ZohoUser, map_users
+from sync_engine.records.users import OurUser, ZohoUser, map_users
 from sync_engine.store.db import Store
 from sync_engine.store.users import HeldConversations, MappingCounts, UserRepository
 

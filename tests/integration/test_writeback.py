@@ -16,8 +16,8 @@ import pytest
 from writeback_world import TARGET_STAGE, Template, WritebackWorld, utc_now
 
 from sync_engine import service
-from sync_engine.connect.user_mapping import OurUser
-from sync_engine.intake.imports import match_conversations
+from sync_engine.matching.run import match_conversations
+from sync_engine.records.users import OurUser
 from sync_engine.settings.writeback_settings import SettingsError, TaskRule, WritebackSettings
 from sync_engine.writeback.plan import marker_for, marker_line
 from sync_engine.writeback.push import SLOW_LANE_WAIT, push

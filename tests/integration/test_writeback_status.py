@@ -13,7 +13,7 @@ import pytest
 from writeback_world import TARGET_STAGE, Template, WritebackWorld, utc_now
 
 from sync_engine import service
-from sync_engine.connect.user_mapping import OurUser
+from sync_engine.records.users import OurUser
 from sync_engine.service.access import OrgNotVisible, Viewer
 from sync_engine.settings.writeback_settings import WritebackSettings
 from sync_engine.views.writeback_status import dead_letters, reason_in_words, recent_writes, what_of, writeback_status

@@ -19,8 +19,8 @@ from streamlit.testing.v1 import AppTest
 from ui_sessions import new_session, runtime_of, signed_in_as
 
 from sync_engine import service
-from sync_engine.connect.user_mapping import OurUser
 from sync_engine.intake.imports import import_bytes
+from sync_engine.records.users import OurUser
 from sync_engine.runtime import Runtime
 from sync_engine.store.orgs import ConnectionSecrets, Org
 

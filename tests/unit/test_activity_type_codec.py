@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from sync_engine.settings.activity_type_codec import ActivityTypeError, types_from_json, types_to_json
+from sync_engine.matching.activity_type_codec import ActivityTypeError, types_from_json, types_to_json
 
 DEFINITION = [
     {"name": "Demo", "rules": [{"title_keywords": ["demo"], "participants": "external"}]},
@@ -36,7 +36,7 @@ def test_bad_definitions_are_refused_with_where_and_why(definition: str, message
 
 
 def test_deal_rules_round_trip_and_refuse_unknown_criteria() -> None:
-    from sync_engine.settings.activity_type_codec import deal_rules_from_json, deal_rules_to_json
+    from sync_engine.matching.activity_type_codec import deal_rules_from_json, deal_rules_to_json
 
     rules = deal_rules_from_json('{"order": ["nearest_closing", "latest_modified"], "skip_stages": ["Qualification"]}')
     assert rules.order == ("nearest_closing", "latest_modified")

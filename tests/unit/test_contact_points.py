@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
-from sync_engine.mirror.contact_points import (
+from sync_engine.records.contact_points import (
     DOMAIN,
     EMAIL,
     INVALID,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from sync_engine.jobs.specs import JobSpec
 from sync_engine.settings.schedule import (
     ScheduleError,
     checked_schedule,
@@ -12,7 +13,6 @@ from sync_engine.settings.schedule import (
     schedule_to_json,
     stored_schedule,
 )
-from sync_engine.jobs.specs import JobSpec
 
 JOBS = (JobSpec("push", 30, lambda rt, org: None, "write back", min_every_s=15, max_every_s=3600),
         JobSpec("mirror", 300, lambda rt, org: None, "mirror"))

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from sync_engine.mirror.streams import (
+from sync_engine.records.streams import (
     CONTACTS,
     DEALS,
     LEADS,

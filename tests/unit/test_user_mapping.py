@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sync_engine.connect.user_mapping import OurUser, UserMapping, ZohoUser, map_users, normalise_email
+from sync_engine.records.users import OurUser, UserMapping, ZohoUser, map_users, normalise_email
 
 
 @pytest.mark.parametrize(("raw", "normalised"), [

@@ -20,8 +20,8 @@ from typing import Any, TypeVar, cast
 
 import phonenumbers
 
-from sync_engine.connect.user_mapping import normalise_email
 from sync_engine.intake.formats.model import EMAIL_SHAPE, MAX_EMAIL_CHARS, Direction, PhoneNumber
+from sync_engine.records.users import normalise_email
 
 T = TypeVar("T")
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
-from sync_engine.connect.user_mapping import normalise_email
+from sync_engine.records.users import normalise_email
 
 Role = Literal["organizer", "attendee", "required", "optional"]
 Response = Literal["accepted", "declined", "tentative", "needs-action"]

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat
 
-from sync_engine.connect.user_mapping import normalise_email
+from sync_engine.records.users import normalise_email
 
 EMAIL, PHONE, DOMAIN = "email", "phone", "domain"
 INVALID, UNPARSEABLE, PERSONAL = "invalid", "unparseable", "personal"

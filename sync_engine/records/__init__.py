@@ -1,0 +1,1 @@
+"""Plain records and match keys that every stage passes along (users, contact points, mirrored streams); no I/O."""
