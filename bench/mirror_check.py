@@ -12,7 +12,7 @@ from typing import Any
 
 from sync_engine.records.streams import STREAMS, FieldSpec, Stream
 from sync_engine.store.mirror_tables import MirrorTables
-from zoho_emulator.model.state import EmulatorState
+from zoho_emulator.engine.state import EmulatorState
 
 FLOATS = frozenset({"double", "currency", "percent"})
 

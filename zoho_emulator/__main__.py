@@ -7,8 +7,8 @@ import sys
 import time
 
 from zoho_emulator.api.server import EmulatorConfig, build_state, serve
+from zoho_emulator.engine.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS
 from zoho_emulator.model.editions import EDITION_LIMITS
-from zoho_emulator.model.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

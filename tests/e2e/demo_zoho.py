@@ -16,7 +16,7 @@ from typing import Any
 
 import requests
 
-from zoho_emulator.model.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+from zoho_emulator.engine.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 
 API_DOMAIN = re.compile(r"Data centre LOCAL · (http://127\.0\.0\.1:\d+) ·")
 PERSON_FIELDS = "Full_Name,Email,Phone,Mobile,Account_Name"

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Request, Response
 
 from zoho_emulator.api.wire import Route, json_response
 from zoho_emulator.engine.oauth import AccessToken, OAuthError, RefreshToken, parse_scopes
-from zoho_emulator.model.state import EmulatorState
+from zoho_emulator.engine.state import EmulatorState
 
 AUTH_FIELDS = ("client_id", "redirect_uri", "scope", "response_type", "access_type", "prompt", "state")
 

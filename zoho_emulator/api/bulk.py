@@ -16,13 +16,13 @@ from urllib.parse import urlparse
 from werkzeug.wrappers import Request, Response
 
 from zoho_emulator.api.records import module_scope
-from zoho_emulator.api.render import iso
 from zoho_emulator.api.wire import CallContext, Route, json_response
 from zoho_emulator.engine.bulk import DOWNLOADS_PER_MINUTE, NOT_EXPORTABLE, BulkJob, BulkJobs, registry
 from zoho_emulator.engine.costs import cost_of
 from zoho_emulator.engine.errors import ZohoError
+from zoho_emulator.engine.render import iso
+from zoho_emulator.engine.state import EmulatorState
 from zoho_emulator.model.schema import MODULES
-from zoho_emulator.model.state import EmulatorState
 
 BULK_SCOPE = "ZohoCRM.bulk.READ"
 FILE_TYPES = ("csv", "ics")

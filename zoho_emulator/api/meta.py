@@ -11,11 +11,11 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from zoho_emulator.api.records import parse_header_time
-from zoho_emulator.api.render import iso, user_ref
 from zoho_emulator.api.wire import CallContext, Route, empty_response, json_response
 from zoho_emulator.engine.costs import API_CATALOGUE, cost_of
 from zoho_emulator.engine.errors import ZohoError
 from zoho_emulator.engine.listing import MAX_PER_PAGE, parse_int_param
+from zoho_emulator.engine.render import iso, user_ref
 from zoho_emulator.model.org import User
 from zoho_emulator.model.schema import DEAL_STAGE_DISPLAY, DEAL_STAGES, MODULES, ModuleDef
 

@@ -11,12 +11,12 @@ from datetime import timedelta
 from werkzeug.wrappers import Response
 
 from zoho_emulator.api.records import module_of, module_scope
-from zoho_emulator.api.render import plain, render_record
 from zoho_emulator.api.wire import CallContext, Route, empty_response, json_response
 from zoho_emulator.engine.costs import coql_cost, cost_of
 from zoho_emulator.engine.errors import ZohoError
 from zoho_emulator.engine.listing import MAX_PER_PAGE, parse_fields, parse_int_param
 from zoho_emulator.engine.query import coql, search
+from zoho_emulator.engine.render import plain, render_record
 from zoho_emulator.model.schema import MODULES
 
 SEARCH_CAP = 2_000

@@ -10,12 +10,12 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from zoho_emulator.api.render import iso, render_record, user_ref
 from zoho_emulator.api.wire import CallContext, Route, empty_response, json_response
 from zoho_emulator.engine import records as ops
 from zoho_emulator.engine.costs import cost_of
 from zoho_emulator.engine.errors import ZohoError
 from zoho_emulator.engine.listing import MAX_PER_PAGE, ListQuery, paginate, parse_fields, parse_int_param
+from zoho_emulator.engine.render import iso, render_record, user_ref
 from zoho_emulator.model.schema import MODULES
 
 DELETED_TYPES = ("all", "recycle", "permanent")

@@ -24,21 +24,21 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from zoho_emulator.api import accounts as responses_accounts
+from zoho_emulator.api import control as responses_control
 from zoho_emulator.api import meta as responses_meta
 from zoho_emulator.api import records as responses_records
 from zoho_emulator.api.wire import CallContext, Route, error_response, json_response
-from zoho_emulator.control import api as responses_control
 from zoho_emulator.engine.clock import Clock
 from zoho_emulator.engine.errors import ZohoError
 from zoho_emulator.engine.metering import CallRecord
-from zoho_emulator.model.org import OrgData
-from zoho_emulator.model.state import (
+from zoho_emulator.engine.state import (
     ALL_SCOPES,
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
     DEFAULT_REDIRECT_URIS,
     EmulatorState,
 )
+from zoho_emulator.model.org import OrgData
 
 log = logging.getLogger("zoho_emulator")
 AUTH_SCHEME = "Zoho-oauthtoken "

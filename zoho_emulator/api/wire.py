@@ -10,12 +10,12 @@ from typing import Any
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from zoho_emulator.api.render import zone
 from zoho_emulator.engine.errors import ZohoError
 from zoho_emulator.engine.metering import Gate
 from zoho_emulator.engine.oauth import AccessToken, scope_grants
+from zoho_emulator.engine.render import zone
+from zoho_emulator.engine.state import EmulatorState
 from zoho_emulator.model.org import User
-from zoho_emulator.model.state import EmulatorState
 
 JSON_TYPE = "application/json;charset=UTF-8"
 

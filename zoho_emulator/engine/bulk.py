@@ -38,10 +38,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
 
-from zoho_emulator.api.render import iso, zone
 from zoho_emulator.engine.bulk_criteria import Getter, Predicate, cell, compile_criteria, resolve_field
 from zoho_emulator.engine.errors import ZohoError
 from zoho_emulator.engine.listing import PageTokens
+from zoho_emulator.engine.render import iso, zone
 from zoho_emulator.model.org import User
 from zoho_emulator.model.schema import MODULES, FieldDef
 

@@ -12,8 +12,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from zoho_emulator.api.render import iso
 from zoho_emulator.engine.errors import ZohoError
+from zoho_emulator.engine.render import iso
 from zoho_emulator.model import schema as sc
 from zoho_emulator.model.org import OrgData
 from zoho_emulator.model.schema import MODULES, NUMERIC_TYPES, STRING_TYPES, FieldDef

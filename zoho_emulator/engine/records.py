@@ -76,7 +76,7 @@ def _finish(data: OrgData, module: ModuleDef, record: dict[str, Any], raw: dict[
 
 
 def _system_details(data: OrgData, record: dict[str, Any], tz) -> dict[str, Any]:
-    from zoho_emulator.api.render import iso, user_ref  # local import keeps render free of write concerns
+    from zoho_emulator.engine.render import iso, user_ref
 
     return {"id": record["id"], "Created_Time": iso(record["Created_Time"], tz),
             "Modified_Time": iso(record["Modified_Time"], tz), "$approval_state": "approved",

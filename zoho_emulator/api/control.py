@@ -15,7 +15,7 @@ from werkzeug.wrappers import Request, Response
 from zoho_emulator.api.wire import Route, json_response
 from zoho_emulator.control.simulation import EDITABLE_MODULES, simulate_edits
 from zoho_emulator.engine.oauth import parse_scopes
-from zoho_emulator.model.state import ALL_SCOPES, DEFAULT_CLIENT_ID, EmulatorState
+from zoho_emulator.engine.state import ALL_SCOPES, DEFAULT_CLIENT_ID, EmulatorState
 
 
 class ControlError(ValueError):
