@@ -15,7 +15,8 @@ from sync_engine.matching.matcher import STATUSES
 from sync_engine.matching.reasons import reason_category_sql
 from sync_engine.mirror.run import JOB_INITIAL
 from sync_engine.runtime import Runtime
-from sync_engine.store.conversation_views import REASONS_TEXT, STATUS, ConversationFilter, scoped
+from sync_engine.store.conversation_views import ConversationFilter
+from sync_engine.store.dashboard_views import credit_series, drill_down_frame, initial_sync_row, match_summary_rows
 from sync_engine.store.ledger import CreditSum
 
 RATE_WINDOW = timedelta(hours=3)  # the "current rate" the forecast extrapolates
@@ -109,16 +110,8 @@ def credits_over_time(rt: Runtime, org_id: str, now: datetime | None = None, day
     rt.ledger.flush()
     # Integer arithmetic on epoch microseconds: a month of a large org is millions of rows, and
     # date_trunc on TIMESTAMPTZ costs several times more (UTC buckets either way).
-    rows = rt.store.query(f"""
-        WITH spent AS (
-            SELECT epoch_us(called_at) // $width AS n, sum(credits) AS credits, sum(calls) AS calls,
-                   coalesce(sum(credits) FILTER (WHERE job = '{JOB_INITIAL}'), 0) AS initial_credits
-            FROM credit_spend WHERE org_id = $org AND called_at >= $since AND called_at < $until GROUP BY 1)
-        SELECT make_timestamptz(b.n * $width), coalesce(s.credits, 0), coalesce(s.calls, 0),
-               coalesce(s.initial_credits, 0)
-        FROM (SELECT unnest(range(epoch_us($since) // $width, (epoch_us($until) - 1) // $width + 1)) AS n) b
-        LEFT JOIN spent s USING (n) ORDER BY b.n""",
-        {"org": org_id, "since": now - timedelta(days=days), "until": now, "width": BUCKET_SECONDS[bucket] * 10**6})
+    rows = credit_series(rt.store, org_id, now - timedelta(days=days), now, BUCKET_SECONDS[bucket] * 10**6,
+                         JOB_INITIAL)
     frame = pd.DataFrame(rows, columns=["start", "credits", "calls", "initial_credits"])
     return frame.astype({"credits": int, "calls": int, "initial_credits": int})
 
@@ -141,13 +134,7 @@ def initial_sync(rt: Runtime, org_id: str) -> InitialSync | None:
     Once its rows are rolled up (``store.ledger_rollup``), its start and finish are known to the day.
     """
     rt.ledger.flush()
-    rows = rt.store.query(f"""
-        WITH initial AS (SELECT called_at, credits, calls FROM credit_spend WHERE org_id = ? AND job = '{JOB_INITIAL}'),
-        days AS (SELECT date_trunc('day', called_at) AS day, sum(credits) AS credits FROM initial GROUP BY 1
-                 ORDER BY 2 DESC, 1 LIMIT 1)
-        SELECT sum(credits), sum(calls), min(called_at), max(called_at), (SELECT day FROM days),
-               (SELECT credits FROM days) FROM initial""", [org_id])
-    credits, calls, started, finished, peak_day, peak_credits = rows[0]
+    credits, calls, started, finished, peak_day, peak_credits = initial_sync_row(rt.store, org_id, JOB_INITIAL)
     if not calls:
         return None
     return InitialSync(int(credits), int(calls), started, finished, peak_day, int(peak_credits))
@@ -186,18 +173,6 @@ STATUS_COLUMNS = ("matched", "partial", "ambiguous", "unmatched", "internal", HE
 DRILL_DOWN_LIMIT = 500
 
 _REASON = reason_category_sql("status", "reasons")
-# One pass over the org's conversations: counts per status by day, source, user and reason category.
-_SUMMARY = f"""
-WITH base AS (
-    SELECT date_trunc('day', c.started_at) AS day, c.kind, c.user_email AS user, {STATUS} AS status,
-           {REASONS_TEXT} AS reasons
-    {{scoped}}),
-categorised AS (SELECT day, kind, user, status, {_REASON} AS reason FROM base)
-SELECT GROUPING(day) = 0, GROUPING(kind) = 0, GROUPING(user) = 0, GROUPING(reason) = 0,
-       day, kind, user, reason, status, count(*) AS conversations
-FROM categorised
-GROUP BY GROUPING SETS ((day, status), (kind, status), (user, status), (reason, status))
-"""
 
 
 @dataclass(frozen=True)
@@ -236,8 +211,7 @@ def _crosstab(long: pd.DataFrame, column: str) -> pd.DataFrame:
 
 def match_summary(rt: Runtime, org_id: str, filters: ConversationFilter = ConversationFilter()) -> MatchSummary:
     """Counts per status overall, per day, source (meeting/call), user and reason category."""
-    clause, params = scoped(org_id, filters, status=True)
-    rows = rt.store.query(_SUMMARY.format(scoped=clause), params)
+    rows = match_summary_rows(rt.store, org_id, filters, _REASON)
     groups: dict[int, list[tuple]] = {0: [], 1: [], 2: [], 3: []}
     for *flags, day, kind, user, reason, status, n in rows:
         which = flags.index(True)
@@ -266,15 +240,4 @@ def drill_down(rt: Runtime, org_id: str, filters: ConversationFilter = Conversat
     """
     if not filters.statuses:
         filters = replace(filters, statuses=DRILL_DOWN_STATUSES)
-    clause, params = scoped(org_id, filters, status=True)
-    rows = f"SELECT c.started_at, c.kind, c.user_email AS user, {STATUS} AS status, c.title, " \
-           f"{REASONS_TEXT} AS reasons, c.conversation_id {clause}"
-    newest = "ORDER BY started_at DESC, conversation_id LIMIT $limit"
-    sql = f"""
-        WITH base AS ({rows} {"" if reason else newest}),
-        categorised AS (SELECT *, {_REASON} AS why FROM base)
-        SELECT started_at, kind, user, status, why, coalesce(title, '') AS title,
-               array_to_string(CAST(reasons AS VARCHAR[]), '; ') AS reasons, conversation_id
-        FROM categorised {"WHERE why = $reason" if reason else ""} {newest}"""
-    with rt.store.reading() as cur:
-        return cur.execute(sql, {**params, "limit": int(limit), **({"reason": reason} if reason else {})}).df()
+    return drill_down_frame(rt.store, org_id, filters, _REASON, reason, limit)

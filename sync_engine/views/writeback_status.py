@@ -14,6 +14,7 @@ from typing import Any
 
 from sync_engine.runtime import Runtime
 from sync_engine.store.outbox import Outbox
+from sync_engine.store.writeback_views import dead_letter_rows, freshness_row, recent_write_rows
 from sync_engine.writeback.plan import PRIORITY_BACKFILL
 from sync_engine.writeback.push import budget_of, governor_of
 from sync_engine.zoho import ZohoError
@@ -25,9 +26,6 @@ OUR_BLOCKS = ("OWNER_NOT_MAPPED", "DEAL_NOT_MIRRORED", "STAGE_NOT_IN_PIPELINE", 
 ACTIVITY_NAMES = {"Calls": "Call", "Events": "Event", "Tasks": "Task", "Deals": "Deal"}
 
 
-# A call has no title: name it by direction and start time
-CONVERSATION_LABEL = ("coalesce(c.title, CASE WHEN c.payload->>'direction' = 'inbound' THEN 'Inbound' "
-                      "ELSE 'Outbound' END || ' call at ' || strftime(c.started_at, '%Y-%m-%d %H:%M'))")
 
 
 @dataclass(frozen=True)
@@ -106,11 +104,7 @@ def _client_words(code: str | None, details: dict[str, Any] | None) -> str | Non
 def freshness(rt: Runtime, org_id: str, now: datetime, window: timedelta = FRESHNESS_WINDOW) -> Freshness:
     """p50/p95 of done_at − ended_at for activities done in the window. Tasks and stage updates are left
     out (they wait for a credit's worth on purpose), and so are backfills (old by design)."""
-    row = rt.store.query(
-        "SELECT count(*), quantile_cont(epoch(done_at) - epoch(ended_at), 0.5), "
-        "quantile_cont(epoch(done_at) - epoch(ended_at), 0.95) FROM writeback_outbox WHERE org_id = ? "
-        "AND state = 'done' AND action = 'insert' AND module IN ('Calls', 'Events') AND priority < ? "
-        "AND done_at > ? AND done_at <= ?", [org_id, PRIORITY_BACKFILL, now - window, now])[0]
+    row = freshness_row(rt.store, org_id, PRIORITY_BACKFILL, now - window, now)
     return Freshness(int(row[0]), None if row[1] is None else float(row[1]), None if row[2] is None else float(row[2]))
 
 
@@ -124,12 +118,7 @@ def writeback_status(rt: Runtime, org_id: str, now: datetime | None = None) -> W
 
 def dead_letters(rt: Runtime, org_id: str) -> list[DeadLetter]:
     """Newest first, with the conversation's title and user (the cause is often the user's mapping)."""
-    rows = rt.store.query(
-        "SELECT w.op_key, w.conversation_id, " + CONVERSATION_LABEL + ", c.user_email, w.module, w.error_code, "
-        "w.error_message, "
-        "w.error_details, w.attempts, w.updated_at FROM writeback_outbox w LEFT JOIN conversations c "
-        "ON c.org_id = w.org_id AND c.conversation_id = w.conversation_id "
-        "WHERE w.org_id = ? AND w.state = 'dead' ORDER BY w.updated_at DESC, w.op_key", [org_id])
+    rows = dead_letter_rows(rt.store, org_id)
     return [DeadLetter(key, conv, title, user, what_of(key, conv, module), code or "ERROR",
                        reason_in_words(code, message, _json(details)), int(attempts), when)
             for key, conv, title, user, module, code, message, details, attempts, when in rows]
@@ -137,11 +126,7 @@ def dead_letters(rt: Runtime, org_id: str) -> list[DeadLetter]:
 
 def recent_writes(rt: Runtime, org_id: str, limit: int = RECENT_WRITES) -> list[RecentWrite]:
     """The latest writes Zoho accepted, newest first, with the Zoho record id."""
-    rows = rt.store.query(
-        "SELECT w.op_key, w.conversation_id, " + CONVERSATION_LABEL + ", w.module, w.action, w.zoho_id, w.done_at, "
-        "epoch(w.done_at) - epoch(w.ended_at) FROM writeback_outbox w LEFT JOIN conversations c "
-        "ON c.org_id = w.org_id AND c.conversation_id = w.conversation_id "
-        "WHERE w.org_id = ? AND w.state = 'done' ORDER BY w.done_at DESC, w.op_key LIMIT ?", [org_id, int(limit)])
+    rows = recent_write_rows(rt.store, org_id, limit)
     return [RecentWrite(key, conv, title, what_of(key, conv, module), action, zoho_id, done_at, float(seconds))
             for key, conv, title, module, action, zoho_id, done_at, seconds in rows]
 

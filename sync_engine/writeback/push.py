@@ -36,6 +36,14 @@ from sync_engine.matching.run import match_conversations
 from sync_engine.runtime import Runtime
 from sync_engine.settings.writeback_settings import WritebackSettings
 from sync_engine.store.outbox import NewWrite, Outbox, OutboxRow, Settled
+from sync_engine.store.writeback_views import (
+    deal_rows,
+    names_and_owners,
+    plan_candidate_rows,
+    stage_rows,
+    unmatched_conversation_ids,
+    users_of,
+)
 from sync_engine.writeback.governor import BACKFILL, WRITEBACK, CreditGovernor
 from sync_engine.writeback.plan import (
     PRIORITY_BACKFILL,
@@ -105,10 +113,7 @@ def budget_of(rt: Runtime, org_id: str, now: datetime) -> tuple[int, int]:
 # -- planning ---------------------------------------------------------------------------------------
 def match_new(rt: Runtime, org_id: str) -> int:
     """Match conversations imported since the last match run (freshness should not wait for that job)."""
-    rows = rt.store.query(
-        "SELECT c.conversation_id FROM conversations c LEFT JOIN conversation_matches m ON m.org_id = c.org_id "
-        "AND m.conversation_id = c.conversation_id WHERE c.org_id = ? AND m.conversation_id IS NULL", [org_id])
-    ids = [r[0] for r in rows]
+    ids = unmatched_conversation_ids(rt.store, org_id)
     return len(match_conversations(rt, org_id, ids=ids, accept_stale_index=True)) if ids else 0
 
 
@@ -120,21 +125,7 @@ def _candidates(rt: Runtime, org_id: str, settings: WritebackSettings,
         kinds = ["meeting", "call"]
     if not kinds or not settings.statuses:
         return []
-    if conversation_ids is None:
-        which, ids = ("AND NOT EXISTS (SELECT 1 FROM writeback_outbox w WHERE w.org_id = m.org_id "
-                      "AND w.conversation_id = m.conversation_id) AND NOT EXISTS (SELECT 1 FROM writeback_skips s "
-                      "WHERE s.org_id = m.org_id AND s.conversation_id = m.conversation_id)"), []
-    else:
-        which, ids = "AND m.conversation_id IN (SELECT unnest(?::VARCHAR[]))", [list(conversation_ids)]
-    rows = rt.store.query(
-        "SELECT m.conversation_id, m.owner_id, m.contact_id, m.lead_id, m.account_id, m.deal_id, m.status, "
-        "CASE WHEN o.conversation_id IS NULL THEN m.activity_type ELSE o.activity_type END "
-        "FROM conversation_matches m JOIN conversations c ON c.org_id = m.org_id "
-        "AND c.conversation_id = m.conversation_id "
-        "LEFT JOIN activity_type_overrides o ON o.org_id = m.org_id AND o.conversation_id = m.conversation_id "
-        "WHERE m.org_id = ? AND m.status IN (SELECT unnest(?::VARCHAR[])) AND c.kind IN (SELECT unnest(?::VARCHAR[])) "
-        f"{which} ORDER BY c.ended_at DESC LIMIT ?",
-        [org_id, list(settings.statuses), kinds, *ids, PLAN_PER_CYCLE])
+    rows = plan_candidate_rows(rt.store, org_id, settings.statuses, kinds, conversation_ids, PLAN_PER_CYCLE)
     return [(r[0], Links(r[1], r[2], r[3], r[4], r[5], r[6], r[7])) for r in rows]
 
 
@@ -143,20 +134,13 @@ def _context(rt: Runtime, org_id: str, links: Iterable[Links]) -> PlanContext:
     ids = sorted({i for link in links for i in (link.contact_id, link.lead_id, link.account_id, link.deal_id) if i})
     names: dict[str, str] = {}
     owners: dict[str, str] = {}
-    for table, column in (("mirror_contacts", "full_name"), ("mirror_leads", "full_name"),
-                          ("mirror_accounts", "account_name"), ("mirror_deals", "deal_name")):
-        for rid, name, owner in rt.store.query(
-                f"SELECT record_id, {column}, owner_id FROM {table} WHERE org_id = ? AND record_id IN "
-                "(SELECT unnest(?::VARCHAR[]))", [org_id, ids]):
-            if name:
-                names[rid] = name
-            if owner:
-                owners[rid] = owner
-    deals = {r[0]: DealFacts(r[1], r[2], r[3]) for r in rt.store.query(
-        "SELECT record_id, stage, pipeline, owner_id FROM mirror_deals WHERE org_id = ? AND record_id IN "
-        "(SELECT unnest(?::VARCHAR[]))", [org_id, ids])}
-    stages = {(r[0], r[1]): StageFacts(r[2] if r[2] is not None else 0, r[3]) for r in rt.store.query(
-        "SELECT pipeline, stage, sequence_number, forecast_type FROM mirror_deal_stages WHERE org_id = ?", [org_id])}
+    for rid, name, owner in names_and_owners(rt.store, org_id, ids):
+        if name:
+            names[rid] = name
+        if owner:
+            owners[rid] = owner
+    deals = {r[0]: DealFacts(r[1], r[2], r[3]) for r in deal_rows(rt.store, org_id, ids)}
+    stages = {(r[0], r[1]): StageFacts(r[2] if r[2] is not None else 0, r[3]) for r in stage_rows(rt.store, org_id)}
     return PlanContext(org_id, names, owners, deals, stages)
 
 
@@ -257,9 +241,8 @@ def _only_user(rt: Runtime, org_id: str, rows: Sequence[OutboxRow]) -> str | Non
 
     Splitting batches by user would cost credits, so a batch of several reps' writes stays the job's.
     """
-    users = rt.store.query("SELECT DISTINCT user_email FROM conversations WHERE org_id = ? AND conversation_id IN "
-                           "(SELECT unnest(?::VARCHAR[]))", [org_id, sorted({r.conversation_id for r in rows})])
-    return users[0][0] if len(users) == 1 else None
+    users = users_of(rt.store, org_id, sorted({r.conversation_id for r in rows}))
+    return users[0] if len(users) == 1 else None
 
 
 def _send(rt: Runtime, client: ZohoClient, org_id: str, rows: list[OutboxRow], now: datetime,
