@@ -4,7 +4,7 @@
     python bench/matching.py --quality-only --preset small --conversations 2000
     python bench/matching.py --throughput-only
 
-Quality: ``zoho_emulator.conversation_generator`` writes conversations as JSON Lines with the truth
+Quality: ``demo.conversations.generator`` writes conversations as JSON Lines with the truth
 from its own knowledge of the org (hard cases planted); they are read back through ingestion and
 matched; precision and recall are counted per link type (the contact or lead, the account, the
 deal). A link is correct when it names the labelled record; a link where the truth has none counts

@@ -69,7 +69,7 @@ def render_org(org_id: str) -> None:
             with st.form(f"map-{user.email}"):
                 choice = st.selectbox(f"Map {user.email} to", ["—", *zoho_choices], key=f"pick-{user.email}")
                 if st.form_submit_button("Map user") and choice != "—":
-                    released = service.map_user(rt, org_id, user.email, zoho_choices[choice])
+                    released = service.map_user_as(rt, viewer, org_id, user.email, zoho_choices[choice])
                     st.session_state["flash"] = ("success", f"Mapped {user.email}; released {len(released)} "
                                                             "held conversation(s).")
                     st.rerun()
@@ -99,7 +99,7 @@ def render_org(org_id: str) -> None:
             st.dataframe(pd.DataFrame({"module": list(counts), "records": list(counts.values())}),
                          hide_index=True, width="stretch")
     if st.button("Refresh Zoho users", key=f"users-{org_id}"):
-        released = service.refresh_zoho_users(rt, org_id)
+        released = service.refresh_zoho_users_as(rt, viewer, org_id)
         st.session_state["flash"] = ("success", f"Users refreshed; released {len(released)} held conversation(s).")
         st.rerun()
     with st.popover("Disconnect"):

@@ -27,7 +27,7 @@ if viewer.can_administer(org_id):  # importing writes; CSMs and managers read
         user_email = st.text_input("Recording user's email (a calendar's owner; default for rows without one)")
         submitted = st.form_submit_button("Import and match", type="primary")
 if submitted and upload is not None:
-    summary = service.import_conversations(rt, org_id, upload.getvalue(), filename=upload.name,
+    summary = service.import_conversations_as(rt, viewer, org_id, upload.getvalue(), filename=upload.name,
                                            user_email=user_email.strip() or None)
     message = (f"{upload.name}: {summary.valid} valid, {summary.added} new, {summary.already_known} already "
                f"imported, {summary.held} held (user not mapped), {len(summary.errors)} rejected.")
@@ -36,7 +36,7 @@ if submitted and upload is not None:
         st.error(error)
     if len(summary.errors) > 50:
         st.error(f"… and {len(summary.errors) - 50} more errors")
-    service.match_stored_conversations(rt, org_id)
+    service.match_stored_conversations_as(rt, viewer, org_id)
 
 st.subheader("Activity")
 choices = service.activity_filter_choices(rt, org_id)

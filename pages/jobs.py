@@ -40,5 +40,5 @@ if scheduler is not None and runnable:
         picked = st.selectbox("Run a job now", names)
         if st.form_submit_button("Run now"):
             org_id, job = picked.rsplit(":", 1)
-            scheduler.run_now(org_id, job)
+            service.run_job_now_as(rt, viewer, org_id, job)
             st.success(f"{job} for {org_id} will run within seconds.")

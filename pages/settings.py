@@ -67,7 +67,7 @@ def save_writeback(what: str, **changes: Any) -> None:
     """Apply changes to the settings as stored now (another section may have saved since this page drew)."""
     try:
         settings = replace(service.writeback_settings(rt, org_id), **changes)
-        saved(service.set_writeback_settings(rt, org_id, settings, viewer.email), what,
+        saved(service.set_writeback_settings_as(rt, viewer, org_id, settings), what,
               "It applies from the next push.")
     except service.SettingsError as err:
         st.error(f"Not saved: {err}")
@@ -162,7 +162,7 @@ def activity_types_section() -> None:
     if text is not None:
         try:
             before = service.activity_types_definition(rt, org_id)
-            count = service.set_activity_types(rt, org_id, text, viewer.email)
+            count = service.set_activity_types_as(rt, viewer, org_id, text)
             changed = json.loads(before) != json.loads(service.activity_types_definition(rt, org_id))
             saved(changed, f"{count} activity types", "They apply from the next match.")
         except service.ActivityTypeError as err:
@@ -175,7 +175,7 @@ def deal_rules_section() -> None:
                         "latest_modified, latest_activity, nearest_closing), pipelines, stages to skip.")
     if text is not None:
         try:
-            saved(service.set_deal_rules(rt, org_id, text, viewer.email), "the deal rules",
+            saved(service.set_deal_rules_as(rt, viewer, org_id, text), "the deal rules",
                   "They apply from the next match.")
         except service.ActivityTypeError as err:
             st.error(f"Not saved: {err}")
@@ -193,7 +193,7 @@ def budget_section() -> None:
                                   value=round(current.budget_share * 100), step=1)
         if st.form_submit_button("Save budget share"):
             try:
-                saved(service.set_budget_share(rt, org_id, percent / 100, viewer.email), "the budget share",
+                saved(service.set_budget_share_as(rt, viewer, org_id, percent / 100), "the budget share",
                       f"{percent}% of {limit:,} = {int(limit * percent / 100):,} credits per 24 h.")
             except service.SettingsError as err:
                 st.error(f"Not saved: {err}")
@@ -210,7 +210,7 @@ def schedule_section() -> None:
             key=f"every-{spec.name}")) for spec in service.job_specs(rt) if spec.applies_to(rt, org_id)}
         if st.form_submit_button("Save schedule"):
             try:
-                changed = service.set_job_schedule(rt, org_id, intervals, viewer.email)
+                changed = service.set_job_schedule_as(rt, viewer, org_id, intervals)
             except service.SettingsError as err:
                 st.error(f"Not saved: {err}")
                 return

@@ -337,9 +337,9 @@ def parser() -> argparse.ArgumentParser:
     connect.add_argument("--redirected-to", help="the URL the browser was sent back to (else asked for)")
     connect.set_defaults(run=_connect)
     sub.add_parser("orgs", help="list connected orgs").set_defaults(run=_orgs)
-    run = sub.add_parser("run", help="run the scheduled jobs (mirror, users, ...) without the UI")
-    run.add_argument("--reload-every", type=float, default=60.0, help="seconds between checks for new orgs")
-    run.set_defaults(run=_run)
+    headless = sub.add_parser("run", help="run the scheduled jobs (mirror, users, ...) without the UI")
+    headless.add_argument("--reload-every", type=float, default=60.0, help="seconds between checks for new orgs")
+    headless.set_defaults(run=_run)
     for name, run, help_text in (("status", _status, "edition, credit limit and use, users"),
                                  ("disconnect", _disconnect, "revoke and forget an org's token")):
         command = sub.add_parser(name, help=help_text)

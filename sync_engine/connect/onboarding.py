@@ -197,11 +197,11 @@ class Onboarding:
         licence = org_info.get("license_details") or {}
         edition = edition_of(licence)
         licences = int(licence.get("users_license_purchased") or 0)
-        details = dict(data_centre=dc.code, client_id=connection.client_id, accounts_url=dc.accounts_url,
-                       api_domain=client.tokens.api_domain or connection.api_domain,
-                       zoho_org_id=str(org_info["id"]),
-                       company_name=org_info.get("company_name"), edition=edition, licences=licences,
-                       daily_credit_limit=daily_credit_limit(edition, licences))
+        details: dict[str, Any] = dict(
+            data_centre=dc.code, client_id=connection.client_id, accounts_url=dc.accounts_url,
+            api_domain=client.tokens.api_domain or connection.api_domain, zoho_org_id=str(org_info["id"]),
+            company_name=org_info.get("company_name"), edition=edition, licences=licences,
+            daily_credit_limit=daily_credit_limit(edition, licences))
         secrets_ = ConnectionSecrets(connection.client_secret, connection.refresh_token)
         admin_email = str(user.get("email") or "")
         existing = self.orgs.find_by_zoho_org_id(str(org_info["id"]))

@@ -89,7 +89,8 @@ def resolve(ids: tuple[str, ...], index: MatchIndex, subject: str, how: str, whe
 def _by_recent_activity(found: Found, people: list[Person], accounts: list[Account], subject: str,
                         when: datetime, recent_days: int) -> Found:
     window = timedelta(days=recent_days)
-    recent = [r for r in (*people, *accounts) if r.last_activity is not None and abs(r.last_activity - when) <= window]
+    records: list[Person | Account] = [*people, *accounts]
+    recent = [r for r in records if r.last_activity is not None and abs(r.last_activity - when) <= window]
     shared = describe(people, accounts)
     if len(recent) == 1:
         chosen = recent[0]

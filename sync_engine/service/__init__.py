@@ -1,10 +1,11 @@
 """The thin facade that pages, the CLI and tests call. Knows nothing of Streamlit."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sync_engine.connect.onboarding import Connected, ConnectStart, Onboarding, OnboardingRefused, data_centre
 from sync_engine.connect.onboarding import begin as begin_onboarding
@@ -332,17 +333,6 @@ def recent_writes(rt: Runtime, org_id: str) -> list[writeback_status_.RecentWrit
     return writeback_status_.recent_writes(rt, org_id)
 
 
-def retry_dead_letters_as(rt: Runtime, viewer: Viewer, org_id: str, op_keys: list[str]) -> int:
-    """Retry, if the viewer administers the org (OrgNotVisible otherwise): a retry spends its credits."""
-    access.require_admin(viewer, org_id)
-    return retry_dead_letters(rt, org_id, op_keys)
-
-
-def push_now_as(rt: Runtime, viewer: Viewer, org_id: str) -> PushReport:
-    access.require_admin(viewer, org_id)
-    return push_now(rt, org_id)
-
-
 # -- sign-in and what each viewer may see (rules in access.py) ---------------------------------------
 def sign_in(rt: Runtime, email: str, password: str) -> tuple[Viewer, str]:
     """The viewer and their session token; raises SignInRefused with what to show."""
@@ -409,14 +399,50 @@ def visible_credits_by_org(rt: Runtime, viewer: Viewer) -> Any:
     return frame[frame["org_id"].map(viewer.can_view)].reset_index(drop=True)
 
 
-def disconnect_as(rt: Runtime, viewer: Viewer, org_id: str) -> Org:
-    """Disconnect, if the viewer administers the org (OrgNotVisible otherwise)."""
-    access.require_admin(viewer, org_id)
-    return disconnect(rt, org_id)
-
-
 def begin_connect_as(rt: Runtime, viewer: Viewer, **kwargs: Any) -> ConnectStart:
     """Start a connection on behalf of a dashboard admin; finishing it binds them to the org."""
     if viewer.role != "admin":
         raise OnboardingRefused("Only an admin can connect an org.")
     return begin_connect(rt, started_by_email=viewer.email, **kwargs)
+
+
+# -- changes on a dashboard viewer's behalf ----------------------------------------------------------
+# Pages change nothing except through these: each checks, before anything else, that the viewer
+# administers the org (``access.require_admin``; OrgNotVisible otherwise, the same as for an org that
+# does not exist), and audited settings record the viewer as their author. The functions above
+# without a viewer are the operator's (CLI, scheduler, demo).
+_Change = TypeVar("_Change", bound=Callable[..., Any])
+
+
+def _as_admin(change: _Change, *, audited: bool = False) -> Callable[..., Any]:
+    """``change(rt, org_id, *args)`` as ``change_as(rt, viewer, org_id, *args)``, for admins of the org only."""
+    @functools.wraps(change)
+    def on_behalf(rt: Runtime, viewer: Viewer, org_id: str, *args: Any, **kwargs: Any) -> Any:
+        access.require_admin(viewer, org_id)
+        return change(rt, org_id, *args, viewer.email, **kwargs) if audited else change(rt, org_id, *args, **kwargs)
+    on_behalf.__name__ = on_behalf.__qualname__ = f"{change.__name__}_as"
+    return on_behalf
+
+
+def run_job_now(rt: Runtime, org_id: str, job: str) -> None:
+    """Bring the org's job forward to now (it runs on the scheduler's thread, once)."""
+    if rt.scheduler is None:
+        raise SettingsError("no scheduler runs in this process: start the app or `python -m sync_engine run`")
+    if job not in {spec.name for spec in jobs_of(rt)}:
+        raise SettingsError(f"there is no job {job!r}")
+    rt.scheduler.run_now(org_id, job)
+
+
+disconnect_as = _as_admin(disconnect)
+map_user_as = _as_admin(map_user)
+refresh_zoho_users_as = _as_admin(refresh_zoho_users)
+import_conversations_as = _as_admin(import_conversations)
+match_stored_conversations_as = _as_admin(match_stored_conversations)
+retry_dead_letters_as = _as_admin(retry_dead_letters)  # a retry spends its credits
+push_now_as = _as_admin(push_now)
+run_job_now_as = _as_admin(run_job_now)  # running spends credits
+set_writeback_settings_as = _as_admin(set_writeback_settings, audited=True)
+set_activity_types_as = _as_admin(set_activity_types, audited=True)
+set_deal_rules_as = _as_admin(set_deal_rules, audited=True)
+set_budget_share_as = _as_admin(set_budget_share, audited=True)
+set_job_schedule_as = _as_admin(set_job_schedule, audited=True)

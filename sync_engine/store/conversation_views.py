@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sync_engine.store.db import Store
 
 STATUS = "CASE WHEN h.conversation_id IS NOT NULL THEN 'held' ELSE coalesce(m.status, 'not matched yet') END"
 ACTIVITY_TYPE = "CASE WHEN o.conversation_id IS NULL THEN m.activity_type ELSE o.activity_type END"
@@ -81,7 +84,8 @@ def scoped(org_id: str, f: ConversationFilter, *, status: bool = False) -> tuple
     Only the joins the filters need are made (``status=True`` when the query selects ``STATUS``): the
     newest page of an unfiltered list then costs a top-N over one table, not a join of millions.
     """
-    clauses, params = ["true"], {"org": org_id}
+    clauses = ["true"]
+    params: dict[str, Any] = {"org": org_id}
     needle = f.search.strip().lower()
     joins = {"m": status or bool(f.statuses or f.activity_types), "o": bool(f.activity_types),
              "h": status or bool(f.statuses)}
@@ -110,3 +114,74 @@ def scoped(org_id: str, f: ConversationFilter, *, status: bool = False) -> tuple
             OR contains(lower(c.conversation_id), $needle) OR c.conversation_id IN ({_NAMED_HITS}))""")
         params["needle"] = needle
     return f"FROM {source} WHERE {' AND '.join(clauses)}", params
+
+
+# -- the activity browser (views.activity) ---------------------------------------------------------
+# The rows on screen, by id: every table is read for those conversations only.
+_DETAILS = f"""
+WITH ids AS (SELECT unnest($ids::VARCHAR[]) AS conversation_id),
+page AS (
+    SELECT c.conversation_id, c.started_at, c.kind, c.title, c.user_email, {STATUS} AS status, m.contact_id,
+           m.lead_id, m.account_id, m.deal_id, m.owner_id, {ACTIVITY_TYPE} AS activity_type, m.reasons
+    FROM (SELECT * FROM conversations WHERE org_id = $org AND conversation_id IN (SELECT conversation_id FROM ids)) c
+    LEFT JOIN (SELECT * FROM conversation_matches WHERE org_id = $org
+                 AND conversation_id IN (SELECT conversation_id FROM ids)) m ON m.conversation_id = c.conversation_id
+    {OVERRIDES} {HELD}),
+writes AS (
+    SELECT conversation_id,
+           any_value(module) FILTER (WHERE op_key = conversation_id || '/activity') AS activity_module,
+           any_value(zoho_id) FILTER (WHERE op_key = conversation_id || '/activity') AS activity_id,
+           any_value(state) FILTER (WHERE op_key = conversation_id || '/activity') AS activity_state,
+           count(*) FILTER (WHERE module = 'Tasks') AS tasks,
+           count(*) FILTER (WHERE module = 'Tasks' AND state = 'done') AS tasks_done,
+           any_value(state) FILTER (WHERE op_key = conversation_id || '/stage') AS stage_state,
+           {WRITTEN_STATE} AS written,
+           min(coalesce(error_code, 'error') || ': ' || coalesce(error_message, '')) FILTER (WHERE state = 'dead')
+               AS error
+    FROM writeback_outbox
+    WHERE org_id = $org AND conversation_id IN (SELECT conversation_id FROM ids)
+    GROUP BY conversation_id)
+SELECT p.started_at, p.kind, coalesce(p.title, ''), p.user_email, p.status,
+       p.contact_id, mc.full_name, p.lead_id, ml.full_name, p.account_id, ma.account_name, p.deal_id, md.deal_name,
+       p.owner_id, zu.full_name, p.activity_type, coalesce(w.written, '{NOT_PLANNED}'), w.activity_module,
+       w.activity_id, w.activity_state, coalesce(w.tasks, 0), coalesce(w.tasks_done, 0), w.stage_state, w.error,
+       coalesce(array_to_string(CAST(p.reasons AS VARCHAR[]), '; '), ''), p.conversation_id
+FROM page p
+LEFT JOIN writes w ON w.conversation_id = p.conversation_id
+LEFT JOIN mirror_contacts mc ON mc.org_id = $org AND mc.record_id = p.contact_id
+LEFT JOIN mirror_leads ml ON ml.org_id = $org AND ml.record_id = p.lead_id
+LEFT JOIN mirror_accounts ma ON ma.org_id = $org AND ma.record_id = p.account_id
+LEFT JOIN mirror_deals md ON md.org_id = $org AND md.record_id = p.deal_id
+LEFT JOIN zoho_users zu ON zu.org_id = $org AND zu.zoho_user_id = p.owner_id
+ORDER BY p.started_at DESC, p.conversation_id
+"""
+
+
+
+def activity_rows(store: Store, org_id: str, filters: ConversationFilter, offset: int,
+                  limit: int) -> list[tuple[Any, ...]]:
+    """Two steps: the page's ids (a narrow top-N over what the filters need), then their details."""
+    clause, params = scoped(org_id, filters)
+    ids = [r[0] for r in store.query(
+        f"SELECT c.conversation_id {clause} ORDER BY c.started_at DESC, c.conversation_id LIMIT $limit OFFSET $offset",
+        {**params, "limit": int(limit), "offset": int(offset)})]
+    if not ids:
+        return []
+    return store.query(_DETAILS, {"org": org_id, "ids": ids})
+
+
+def status_counts(store: Store, org_id: str, filters: ConversationFilter) -> dict[str, int]:
+    """Conversations per status in the filtered set (statuses with none left out)."""
+    clause, params = scoped(org_id, filters, status=True)
+    rows = store.query(f"SELECT {STATUS}, count(*) {clause} GROUP BY ALL", params)
+    return {status: int(n) for status, n in rows}
+
+
+def filter_values(store: Store, org_id: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Who recorded the org's conversations, and which activity types they have (overrides included)."""
+    users = store.query("SELECT DISTINCT user_email FROM conversations WHERE org_id = ? ORDER BY 1", [org_id])
+    types = store.query(
+        "SELECT DISTINCT activity_type FROM conversation_matches WHERE org_id = $org AND activity_type IS NOT NULL "
+        "UNION SELECT activity_type FROM activity_type_overrides WHERE org_id = $org AND activity_type IS NOT NULL "
+        "ORDER BY 1", {"org": org_id})
+    return tuple(u for (u,) in users), tuple(t for (t,) in types)

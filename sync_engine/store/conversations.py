@@ -155,7 +155,8 @@ class ConversationStore:
                 "reasons, matched_at FROM conversation_matches m LEFT JOIN activity_type_overrides o "
                 "ON o.org_id = m.org_id AND o.conversation_id = m.conversation_id WHERE m.org_id = ?",
                 [org_id]).fetchall()
-        return {r[0]: StoredMatch(*r[:8], tuple(json.loads(r[8])), r[9]) for r in rows}
+        return {r[0]: StoredMatch(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], tuple(json.loads(r[8])), r[9])
+                for r in rows}
 
     def override_activity_type(self, org_id: str, conversation_id: str, activity_type: str | None,
                                set_by: str | None = None) -> None:

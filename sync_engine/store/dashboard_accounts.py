@@ -1,12 +1,13 @@
 """Who may sign in to the dashboard: accounts, their sessions and failed sign-ins, in the engine's DuckDB file.
 
-Rows only: the rules (hashing, expiry, throttling, roles) live in ``sync_engine.access``. A session
+Rows only: the rules (hashing, expiry, throttling, roles) live in ``sync_engine.service.access``. A session
 is stored by the SHA-256 of its token, so a copy of the database file signs nobody in; a password
 is stored as its argon2 hash. Failed sign-ins are kept per email (known or not) only as long as the
 throttle looks back.
 """
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -135,7 +136,7 @@ class DashboardAccounts:
             cur.execute("DELETE FROM dashboard_sign_in_failures WHERE failed_at < ?", [forget_before])
             cur.execute("INSERT INTO dashboard_sign_in_failures VALUES (?, ?)", [email, at])
 
-    def failures_since(self, email: str, since: datetime) -> list[datetime]:
+    def failures_since(self, email: str, since: datetime) -> builtins.list[datetime]:
         """Oldest first."""
         rows = self._store.query("SELECT failed_at FROM dashboard_sign_in_failures WHERE email = ? AND failed_at >= ? "
                                  "ORDER BY failed_at", [email, since])

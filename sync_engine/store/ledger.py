@@ -234,7 +234,8 @@ class Ledger:
 
 
 def _window(org_id: str | None, since: datetime | None, until: datetime | None) -> tuple[str, dict[str, Any]]:
-    clauses, params = ["true"], {}
+    clauses = ["true"]
+    params: dict[str, Any] = {}
     if org_id is not None:
         clauses.append("org_id = $org_id")
         params["org_id"] = org_id

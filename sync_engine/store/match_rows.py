@@ -46,12 +46,12 @@ class MatchRows:
 
     def zoho_users(self) -> list[tuple[str, str, str, str]]:
         """(user id, email, full name, status) of every Zoho user."""
-        return [tuple(r) for r in self.store.query(  # type: ignore[misc]
+        return [tuple(r) for r in self.store.query(
             "SELECT zoho_user_id, email, full_name, status FROM zoho_users WHERE org_id = ?", [self.org_id])]
 
     def chosen_users(self) -> list[tuple[str, str]]:
         """(our normalised email, Zoho user id) of the effective mapping, an admin's choice included."""
-        return [tuple(r) for r in self.store.query(  # type: ignore[misc]
+        return [tuple(r) for r in self.store.query(
             "SELECT our_email_normalised, zoho_user_id FROM user_map WHERE org_id = ?", [self.org_id])]
 
     def accounts(self) -> Iterator[tuple[str, str | None, str | None, str | None, datetime | None]]:
@@ -73,6 +73,7 @@ class MatchRows:
     def open_deals(self) -> Iterator[tuple[Any, ...]]:
         """(record id, name, account id, stage, pipeline, closing date, modified, last activity, contact id)."""
         stages = _open_stages(self.store, self.org_id)
+        params: dict[str, Any]
         if stages is None:
             stage_filter, params = "AND stage IS NOT NULL AND NOT lower(stage) LIKE 'closed%'", {"org": self.org_id}
         else:

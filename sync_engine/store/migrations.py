@@ -67,7 +67,7 @@ CREATE TABLE orgs (
 );
 CREATE TABLE org_secrets (
     org_id              VARCHAR PRIMARY KEY,
-    client_secret_enc   BLOB NOT NULL,            -- Fernet tokens, see sync_engine.secret_box
+    client_secret_enc   BLOB NOT NULL,            -- Fernet tokens, see sync_engine.store.secret_box
     refresh_token_enc   BLOB NOT NULL,
     updated_at          TIMESTAMPTZ NOT NULL
 );

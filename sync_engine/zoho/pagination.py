@@ -38,13 +38,15 @@ def next_position(page: int, per_page: int, info: dict[str, Any], *, tokens: boo
 def walk_pages(fetch: Fetch, *, per_page: int, tokens: bool = False, cap: int | None = None,
                items_key: str = "data") -> Iterator[dict[str, Any]]:
     """Yield every item of every page, asking ``fetch`` for one page at a time."""
-    page, position = 1, {"page": 1}
+    page = 1
+    position: dict[str, Any] = {"page": 1}
     while True:
         body = fetch(position)
         if not body:
             return
         yield from body.get(items_key) or []
-        position = next_position(page, per_page, body.get("info") or {}, tokens=tokens, cap=cap)
-        if position is None:
+        following = next_position(page, per_page, body.get("info") or {}, tokens=tokens, cap=cap)
+        if following is None:
             return
+        position = following
         page += 1

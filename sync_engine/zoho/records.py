@@ -42,7 +42,8 @@ def parse_results(body: Any, *, default_action: str) -> list[RecordResult]:
     results = []
     for index, item in enumerate(items or []):
         item = item if isinstance(item, dict) else {}
-        details = item.get("details") if isinstance(item.get("details"), dict) else {}
+        raw_details = item.get("details")
+        details: dict[str, Any] = raw_details if isinstance(raw_details, dict) else {}
         ok = item.get("status") == "success"
         record_id = details.get("id") if ok else None
         results.append(RecordResult(

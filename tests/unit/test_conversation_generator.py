@@ -163,7 +163,7 @@ def test_labelled_deals_are_open_deals_of_the_labelled_account():
 
 
 def test_the_generator_shares_no_code_with_the_sync_engine():
-    code = ("import sys, zoho_emulator.conversation_generator; "
+    code = ("import sys, demo.conversations.generator; "
             "print(any(m == 'sync_engine' or m.startswith('sync_engine.') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -13,10 +13,10 @@ guessing: a meeting an hour off can be matched to the wrong call.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, cast
 
 import icalendar
 import recurring_ical_events
@@ -79,14 +79,15 @@ def _listed(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def _events(calendars: list[icalendar.Component]) -> Iterator[CalendarEvent]:
+def _events(calendars: Sequence[icalendar.Component]) -> Iterator[CalendarEvent]:
     number = 0
     for calendar in calendars:
         method = str(calendar.get("METHOD", "")).strip().upper()
         for component in calendar.subcomponents:
             if component.name == "VEVENT":
                 number += 1
-                yield CalendarEvent(number, component, method, calendar.get("X-WR-TIMEZONE"))
+                event = cast(icalendar.Event, component)  # icalendar parses every VEVENT as an Event
+                yield CalendarEvent(number, event, method, calendar.get("X-WR-TIMEZONE"))
 
 
 def _moment(value: Any) -> date | datetime | None:
@@ -210,8 +211,14 @@ def _meeting(event: CalendarEvent, component: icalendar.Event, master: icalendar
         all_day=all_day)
 
 
+def _date_value(prop: Any) -> date | datetime:
+    """The ``.dt`` of a date-time property (RECURRENCE-ID): icalendar types ``component[name]`` as any
+    property type, while these properties hold a date or a datetime."""
+    return cast("date | datetime", prop.dt)
+
+
 def _recurrence(component: icalendar.Event) -> date | datetime:
-    return component["RECURRENCE-ID"].dt
+    return _date_value(component["RECURRENCE-ID"])
 
 
 def _expand(master: CalendarEvent, overrides: list[CalendarEvent],
@@ -242,7 +249,7 @@ def _original_start(instance: icalendar.Event, event: CalendarEvent) -> date | d
     """
     recurrence = instance["RECURRENCE-ID"]
     if str(recurrence.params.get("RANGE", "")).upper() != "THISANDFUTURE" or not event.is_override:
-        return recurrence.dt
+        return _date_value(recurrence)
     shift = event.component.start - _recurrence(event.component)
     return instance.start - shift
 
