@@ -44,7 +44,7 @@ from sync_engine.mirror.run import MirrorRun  # noqa: E402
 from sync_engine.mirror.sync import MirrorOptions, sync_org  # noqa: E402
 from sync_engine.records.streams import STREAMS, converter  # noqa: E402
 from sync_engine.runtime import Runtime, open_runtime  # noqa: E402
-from sync_engine.store.mirror_tables import MirrorTables, ModuleState  # noqa: E402
+from sync_engine.store.mirror.tables import MirrorTables, ModuleState  # noqa: E402
 from sync_engine.zoho import ZohoClient, ZohoError, attributed_to  # noqa: E402
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator  # noqa: E402
 

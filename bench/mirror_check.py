@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sync_engine.records.streams import STREAMS, FieldSpec, Stream
-from sync_engine.store.mirror_tables import MirrorTables
+from sync_engine.store.mirror.tables import MirrorTables
 from zoho_emulator.engine.state import EmulatorState
 
 FLOATS = frozenset({"double", "currency", "percent"})

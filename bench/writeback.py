@@ -49,8 +49,8 @@ from sync_engine.jobs.specs import mirror_within_budget  # noqa: E402
 from sync_engine.mirror.sync import MirrorOptions, sync_org  # noqa: E402
 from sync_engine.runtime import Runtime, open_runtime  # noqa: E402
 from sync_engine.settings.writeback_settings import TaskRule, WritebackSettings  # noqa: E402
-from sync_engine.store.mirror_tables import MirrorTables  # noqa: E402
-from sync_engine.store.outbox import Outbox  # noqa: E402
+from sync_engine.store.mirror.tables import MirrorTables  # noqa: E402
+from sync_engine.store.writeback.outbox import Outbox  # noqa: E402
 from sync_engine.writeback.plan import marker_line  # noqa: E402
 from sync_engine.writeback.push import writeback_cycle  # noqa: E402
 from sync_engine.zoho import RateLimited, attributed_to  # noqa: E402

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from sync_engine.store.credits.ledger import Ledger
 from sync_engine.store.db import Store
 from sync_engine.store.job_runs import JobRuns
-from sync_engine.store.ledger import Ledger
 from sync_engine.store.orgs import OrgRepository
 from sync_engine.store.pending import PendingConnections
 from sync_engine.store.secret_box import SecretBox

@@ -22,7 +22,7 @@ from sync_engine.intake.conversations import (
 from sync_engine.records.contact_points import region_code
 from sync_engine.runtime import Runtime
 from sync_engine.store.conversations import ConversationStore, NewConversation
-from sync_engine.store.mirror_tables import MirrorTables
+from sync_engine.store.mirror.tables import MirrorTables
 
 
 @dataclass(frozen=True)

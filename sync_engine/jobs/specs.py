@@ -15,8 +15,8 @@ from sync_engine.matching.run import match_conversations
 from sync_engine.mirror.sync import SyncReport, sync_org
 from sync_engine.runtime import Runtime
 from sync_engine.settings.org_settings import writeback_settings
+from sync_engine.store.credits.rollup import RAW_RETENTION
 from sync_engine.store.job_runs import JobRun
-from sync_engine.store.ledger_rollup import RAW_RETENTION
 from sync_engine.writeback.governor import MIRROR
 from sync_engine.writeback.push import budget_of, governor_of, writeback_cycle
 from sync_engine.zoho import RateLimited, ZohoError, attributed_to

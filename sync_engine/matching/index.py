@@ -3,7 +3,7 @@
 Matching must answer "who is ana@acme.com?" a hundred thousand times in seconds, so everything it
 looks at is in memory, keyed by the normalised values :mod:`.contact_points` derives: exact dict
 lookups, no queries, no parsing of CRM text at match time. The index is built once per org (from
-the mirror's tables by ``store.match_rows.load_index``, or from plain records by
+the mirror's tables by ``matching.mirror_index.load_index``, or from plain records by
 :func:`index_from_records`) and only read afterwards; plain dicts and frozen dataclasses, so a test
 can build one from a few records and look inside.
 

@@ -1,4 +1,4 @@
-"""Read the mirror into a :class:`~sync_engine.matching.index.MatchIndex` (the rows come from ``store.match_rows``).
+"""Read the mirror into a :class:`~sync_engine.matching.index.MatchIndex` (the rows come from ``store.mirror.match_rows``).
 
 The org's own domains are not mirrored from Zoho (Zoho has no such setting): they are its users'
 email domains, personal mailboxes left out, plus any the caller adds (an admin setting, once there is one).
@@ -20,7 +20,7 @@ from sync_engine.matching.index import (
 )
 from sync_engine.records.users import normalise_email
 from sync_engine.store.db import Store
-from sync_engine.store.match_rows import MatchRows
+from sync_engine.store.mirror.match_rows import MatchRows
 
 
 def _name(full: str | None, first: str | None, last: str | None) -> str:

@@ -19,7 +19,7 @@ from sync_engine.matching.matcher import MatchResult, MatchRules, match
 from sync_engine.matching.mirror_index import load_index
 from sync_engine.runtime import Runtime
 from sync_engine.store.conversations import ConversationStore, StoredMatch
-from sync_engine.store.match_rows import mirror_fingerprint
+from sync_engine.store.mirror.match_rows import mirror_fingerprint
 
 STALE_INDEX_S = 900.0
 

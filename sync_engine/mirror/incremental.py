@@ -36,7 +36,7 @@ from sync_engine.mirror.plan import CHANGES, DELETIONS, SETTINGS, USERS, PollPla
 from sync_engine.mirror.reference import refresh_settings, refresh_users
 from sync_engine.mirror.run import MirrorRun
 from sync_engine.records.streams import STREAMS_BY_MODULE, Stream, converter, coql_columns, modified_time
-from sync_engine.store.mirror_tables import ModuleState
+from sync_engine.store.mirror.tables import ModuleState
 from sync_engine.zoho import coql_quote
 
 SETTLE = timedelta(minutes=2)

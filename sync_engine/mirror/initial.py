@@ -33,7 +33,7 @@ from sync_engine.mirror.plan import choose_method, coql_page_limit
 from sync_engine.mirror.reference import refresh_settings, refresh_users
 from sync_engine.mirror.run import MirrorRun
 from sync_engine.records.streams import STREAMS, Stream, converter, coql_columns
-from sync_engine.store.mirror_tables import ModuleState
+from sync_engine.store.mirror.tables import ModuleState
 from sync_engine.zoho import ZohoError, coql_quote
 
 log = logging.getLogger(__name__)

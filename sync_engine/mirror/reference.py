@@ -13,7 +13,7 @@ from typing import Any
 from sync_engine.mirror.run import MirrorRun
 from sync_engine.records.contact_points import region_code
 from sync_engine.records.users import ZohoUser
-from sync_engine.store.mirror_tables import DealStage
+from sync_engine.store.mirror.tables import DealStage
 from sync_engine.zoho import AuthError, ZohoClient, ZohoError
 
 log = logging.getLogger(__name__)

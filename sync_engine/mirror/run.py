@@ -17,7 +17,7 @@ from sync_engine.mirror.plan import COQL_PAGE_ROWS, PollPlan
 from sync_engine.records.contact_points import ContactPoint, record_points, region_code
 from sync_engine.records.streams import STREAMS, Stream
 from sync_engine.runtime import Runtime
-from sync_engine.store.mirror_tables import Batch, MirrorTables, ModuleState, OrgMirrorState
+from sync_engine.store.mirror.tables import Batch, MirrorTables, ModuleState, OrgMirrorState
 from sync_engine.zoho import ZohoClient
 
 JOB_INITIAL, JOB_INCREMENTAL = "mirror.initial", "mirror.incremental"

@@ -8,7 +8,7 @@ not done here: call ``sync_org`` every five minutes (the scheduler's job), and i
 
 Module map: :mod:`.mirror_streams` (what is pulled, canonical values), :mod:`.mirror_run` (options,
 progress, the shared write path), :mod:`.mirror_reference` (org, users, deal stages),
-:mod:`.contact_points` (match keys), :mod:`.store.mirror_tables` (the tables).
+:mod:`sync_engine.records.contact_points` (match keys), :mod:`sync_engine.store.mirror.tables` (the tables).
 """
 from __future__ import annotations
 

@@ -44,8 +44,8 @@ from sync_engine.settings.writeback_settings import (
 )
 from sync_engine.store.conversation_views import WRITTEN_STATES, ConversationFilter
 from sync_engine.store.orgs import Org
-from sync_engine.store.outbox import Outbox, OutboxRow
 from sync_engine.store.users import HeldConversation, MappingCounts
+from sync_engine.store.writeback.outbox import Outbox, OutboxRow
 from sync_engine.views import activity as activity_browser
 from sync_engine.views import writeback_status as writeback_status_
 from sync_engine.views.activity import EXPORT_LIMIT, PAGE_SIZE, ActivityPage, FilterChoices

@@ -36,9 +36,9 @@ from sync_engine.settings.writeback_settings import (
     unknown_stages,
 )
 from sync_engine.store.conversations import ConversationStore
-from sync_engine.store.mirror_tables import MirrorTables
-from sync_engine.store.outbox import Outbox
+from sync_engine.store.mirror.tables import MirrorTables
 from sync_engine.store.settings import SettingChange, SettingsStore
+from sync_engine.store.writeback.outbox import Outbox
 
 WRITEBACK_SETTING = "writeback"
 

@@ -25,12 +25,12 @@ from datetime import UTC, datetime
 import duckdb
 
 from sync_engine.store.conversations import ACTIVITY_TYPES, CONVERSATIONS, DEAL_RULES
+from sync_engine.store.credits.rollup import CREDIT_LEDGER_DAILY
 from sync_engine.store.dashboard_accounts import DASHBOARD_ACCOUNTS
 from sync_engine.store.job_runs import JOB_RUNS
-from sync_engine.store.ledger_rollup import CREDIT_LEDGER_DAILY
-from sync_engine.store.mirror_schema import MIRROR_CONTACT_POINTS, MIRROR_RECORDS, MIRROR_STATE
-from sync_engine.store.outbox import OUTBOX, SKIPS
+from sync_engine.store.mirror.schema import MIRROR_CONTACT_POINTS, MIRROR_RECORDS, MIRROR_STATE
 from sync_engine.store.settings import ORG_SETTINGS
+from sync_engine.store.writeback.outbox import OUTBOX, SKIPS
 
 MigrationStep = str | Callable[[duckdb.DuckDBPyConnection], None]
 

@@ -16,8 +16,8 @@ from sync_engine.matching.reasons import reason_category_sql
 from sync_engine.mirror.run import JOB_INITIAL
 from sync_engine.runtime import Runtime
 from sync_engine.store.conversation_views import ConversationFilter
+from sync_engine.store.credits.ledger import CreditSum
 from sync_engine.store.dashboard_views import credit_series, drill_down_frame, initial_sync_row, match_summary_rows
-from sync_engine.store.ledger import CreditSum
 
 RATE_WINDOW = timedelta(hours=3)  # the "current rate" the forecast extrapolates
 FORECAST_HORIZON = timedelta(hours=24)
@@ -131,7 +131,7 @@ class InitialSync:
 def initial_sync(rt: Runtime, org_id: str) -> InitialSync | None:
     """The initial sync's credits (ledger job ``mirror.initial``), or None if the org has none recorded.
 
-    Once its rows are rolled up (``store.ledger_rollup``), its start and finish are known to the day.
+    Once its rows are rolled up (``store.credits.rollup``), its start and finish are known to the day.
     """
     rt.ledger.flush()
     credits, calls, started, finished, peak_day, peak_credits = initial_sync_row(rt.store, org_id, JOB_INITIAL)

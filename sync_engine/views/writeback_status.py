@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sync_engine.runtime import Runtime
-from sync_engine.store.outbox import Outbox
-from sync_engine.store.writeback_views import dead_letter_rows, freshness_row, recent_write_rows
+from sync_engine.store.writeback.outbox import Outbox
+from sync_engine.store.writeback.views import dead_letter_rows, freshness_row, recent_write_rows
 from sync_engine.writeback.plan import PRIORITY_BACKFILL
 from sync_engine.writeback.push import budget_of, governor_of
 from sync_engine.zoho import ZohoError

@@ -35,8 +35,8 @@ from sync_engine.intake.imports import stored_conversations
 from sync_engine.matching.run import match_conversations
 from sync_engine.runtime import Runtime
 from sync_engine.settings.writeback_settings import WritebackSettings
-from sync_engine.store.outbox import NewWrite, Outbox, OutboxRow, Settled
-from sync_engine.store.writeback_views import (
+from sync_engine.store.writeback.outbox import NewWrite, Outbox, OutboxRow, Settled
+from sync_engine.store.writeback.views import (
     deal_rows,
     names_and_owners,
     plan_candidate_rows,

@@ -21,7 +21,7 @@ from sync_engine import service
 from sync_engine.mirror.run import ProgressCallback
 from sync_engine.mirror.sync import MirrorOptions, SyncReport, sync_org
 from sync_engine.runtime import Runtime, open_runtime
-from sync_engine.store.mirror_tables import MirrorTables
+from sync_engine.store.mirror.tables import MirrorTables
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator
 
 REFRESH_TOKEN = "1000.mirror.tests"

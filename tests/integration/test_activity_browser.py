@@ -16,7 +16,7 @@ from sync_engine.records.users import OurUser, ZohoUser
 from sync_engine.runtime import Runtime, open_runtime
 from sync_engine.store.conversation_views import ConversationFilter
 from sync_engine.store.orgs import ConnectionSecrets, Org
-from sync_engine.store.outbox import NewWrite, Outbox, Settled
+from sync_engine.store.writeback.outbox import NewWrite, Outbox, Settled
 from sync_engine.views import activity as activity_browser
 
 ORG = "acme"

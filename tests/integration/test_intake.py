@@ -129,7 +129,7 @@ def test_org_deal_rules_are_stored_and_used_for_matching(world) -> None:
 
 def test_numbers_without_a_country_code_are_read_in_the_orgs_country_even_when_zoho_says_uk(world) -> None:
     from sync_engine.intake.imports import org_region
-    from sync_engine.store.mirror_tables import MirrorTables
+    from sync_engine.store.mirror.tables import MirrorTables
 
     rt, _, org_id = world
     tables = MirrorTables(rt.store)

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from sync_engine.store.credits.ledger import CreditBucket, CreditSum, Ledger
 from sync_engine.store.db import Store
-from sync_engine.store.ledger import CreditBucket, CreditSum, Ledger
 from sync_engine.zoho.calls import ApiCall
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)

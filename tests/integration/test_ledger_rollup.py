@@ -11,10 +11,10 @@ import pytest
 from sync_engine.jobs.specs import JOBS, JobSpec, run_job
 from sync_engine.runtime import Runtime, open_runtime
 from sync_engine.settings.schedule import ScheduleError, checked_schedule
-from sync_engine.store import ledger_rollup
+from sync_engine.store.credits import rollup as ledger_rollup
+from sync_engine.store.credits.ledger import Ledger
+from sync_engine.store.credits.rollup import RAW_RETENTION, rollup_day
 from sync_engine.store.db import Store
-from sync_engine.store.ledger import Ledger
-from sync_engine.store.ledger_rollup import RAW_RETENTION, rollup_day
 from sync_engine.store.orgs import ConnectionSecrets, Org
 from sync_engine.views import dashboard
 from sync_engine.zoho.calls import ApiCall

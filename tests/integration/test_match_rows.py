@@ -14,7 +14,7 @@ from sync_engine.records.contact_points import record_points
 from sync_engine.records.streams import ACCOUNTS, CONTACTS, DEALS, LEADS, Stream
 from sync_engine.records.users import OurUser, ZohoUser
 from sync_engine.store.db import Store
-from sync_engine.store.mirror_tables import Batch, DealStage, MirrorTables, ModuleState
+from sync_engine.store.mirror.tables import Batch, DealStage, MirrorTables, ModuleState
 from sync_engine.store.users import UserRepository
 
 ORG = "org-1"

@@ -8,7 +8,7 @@ from sync_engine.records.contact_points import DOMAIN, EMAIL, PHONE, ContactPoin
 from sync_engine.records.streams import ACCOUNTS, CONTACTS, FieldSpec
 from sync_engine.store.db import Store
 from sync_engine.store.migrations import MIGRATIONS
-from sync_engine.store.mirror_tables import Batch, DealStage, MirrorTables, ModuleState
+from sync_engine.store.mirror.tables import Batch, DealStage, MirrorTables, ModuleState
 
 T0 = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
 MIRROR_TABLES = {"mirror_contacts", "mirror_leads", "mirror_accounts", "mirror_deals", "mirror_deal_stages",

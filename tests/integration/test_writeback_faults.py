@@ -18,7 +18,7 @@ from writeback_world import Template, WritebackWorld, utc_now
 
 from sync_engine.intake.conversations import Call
 from sync_engine.settings.writeback_settings import WritebackSettings
-from sync_engine.store.outbox import NewWrite, Outbox
+from sync_engine.store.writeback.outbox import NewWrite, Outbox
 from sync_engine.writeback.governor import FIRST_PAUSE_S
 from sync_engine.writeback.plan import Links, PlanContext, plan_conversation
 from sync_engine.writeback.push import RECONCILE_AFTER, governor_of, match_new, plan_new, push

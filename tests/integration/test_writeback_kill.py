@@ -35,7 +35,7 @@ from datetime import datetime, timedelta
 sys.path.insert(0, sys.argv[4])
 os.environ["SYNC_DATA_DIR"] = sys.argv[1]
 from sync_engine.runtime import open_runtime
-from sync_engine.store.outbox import Outbox
+from sync_engine.store.writeback.outbox import Outbox
 from sync_engine.writeback import push
 from writeback_world import install_test_client
 

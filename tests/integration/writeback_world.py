@@ -27,7 +27,7 @@ from sync_engine import service
 from sync_engine.intake.imports import import_bytes
 from sync_engine.runtime import Runtime, open_runtime
 from sync_engine.settings.writeback_settings import WritebackSettings
-from sync_engine.store.outbox import Outbox, OutboxRow
+from sync_engine.store.writeback.outbox import Outbox, OutboxRow
 from sync_engine.writeback.push import PushReport, writeback_cycle
 from sync_engine.zoho import Connection, ZohoClient
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator

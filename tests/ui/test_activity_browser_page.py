@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 from ui_sessions import import_internal_and_stranger_meetings
 
-from sync_engine.store.outbox import NewWrite, Outbox, Settled
+from sync_engine.store.writeback.outbox import NewWrite, Outbox, Settled
 from sync_engine.zoho.calls import ApiCall
 
 ENDED = datetime(2026, 11, 21, 10, 30, tzinfo=UTC)

@@ -1,7 +1,7 @@
 """SQL behind the Write-back page and write-back planning: the outbox read with its conversations and mirror.
 
 ``views.writeback_status`` and ``writeback.push`` shape what these return; the outbox's own state
-changes (claim, settle, retry) are ``store.outbox``'s.
+changes (claim, settle, retry) are ``store.writeback.outbox``'s.
 """
 from __future__ import annotations
 

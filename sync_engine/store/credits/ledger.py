@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sync_engine.store.credits.rollup import Rollup, roll_up
 from sync_engine.store.db import Store
-from sync_engine.store.ledger_rollup import Rollup, roll_up
 from sync_engine.zoho.calls import ApiCall
 
 log = logging.getLogger(__name__)
