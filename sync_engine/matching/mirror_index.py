@@ -1,4 +1,4 @@
-"""Read the mirror into a :class:`~sync_engine.matching.index.MatchIndex` (the rows come from ``store.mirror.match_rows``).
+"""Read the mirror into a :class:`~sync_engine.matching.index.MatchIndex`, from ``store.mirror.match_rows``.
 
 The org's own domains are not mirrored from Zoho (Zoho has no such setting): they are its users'
 email domains, personal mailboxes left out, plus any the caller adds (an admin setting, once there is one).
