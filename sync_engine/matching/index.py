@@ -254,7 +254,7 @@ class IndexBuilder:
     def build(self) -> MatchIndex:
         domains: dict[str, tuple[tuple[str, int], ...]] = {}
         for domain in set(self.websites) | set(self.contact_domains):
-            if self.own_domains and _within(domain, self.own_domains):
+            if self.own_domains and within_domains(domain, self.own_domains):
                 continue
             evidence = dict(self.contact_domains.get(domain, {}))
             for account_id in self.websites.get(domain, ()):
@@ -269,7 +269,8 @@ class IndexBuilder:
                           self.national_numbers, domains, open_deals, users, frozenset(self.own_domains))
 
 
-def _within(domain: str, own: Iterable[str]) -> bool:
+def within_domains(domain: str, own: Iterable[str]) -> bool:
+    """``domain`` is one of ``own`` or a subdomain of one (mail.acme.com is within acme.com)."""
     return any(domain == d or domain.endswith("." + d) for d in own)
 
 

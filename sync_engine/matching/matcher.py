@@ -38,7 +38,6 @@ none chosen), ``unmatched`` (nothing in Zoho), ``internal``. Pure functions: no 
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
@@ -48,7 +47,7 @@ from sync_engine.intake.formats.model import Call, Meeting
 from sync_engine.matching.activity_types import ActivityType, ConversationFacts, assign_activity_type
 from sync_engine.matching.candidates import Found, count_of, describe, resolve
 from sync_engine.matching.deal_rules import DealRules, choose_deal
-from sync_engine.matching.index import WEBSITE_EVIDENCE, Account, Deal, MatchIndex, Person
+from sync_engine.matching.index import WEBSITE_EVIDENCE, Account, Deal, MatchIndex, Person, within_domains
 from sync_engine.records.contact_points import email_domain, is_personal_domain
 from sync_engine.records.users import normalise_email
 
@@ -121,22 +120,12 @@ def match(conversation: Meeting | Call, index: MatchIndex, rules: MatchRules | N
     return _decide(conversation, seen, index, rules, activity_override)
 
 
-def match_all(conversations: Iterable[Meeting | Call], index: MatchIndex,
-              rules: MatchRules | None = None) -> list[MatchResult]:
-    rules = rules or MatchRules()
-    return [match(c, index, rules) for c in conversations]
-
-
 # -- gathering ---------------------------------------------------------------------------------------
 def is_internal(email: str, index: MatchIndex) -> bool:
     if email in index.users:
         return True
     domain = email_domain(email)
-    return domain is not None and _within(domain, index.own_domains)
-
-
-def _within(domain: str, own: frozenset[str]) -> bool:
-    return domain in own or any(domain.endswith("." + d) for d in own)
+    return domain is not None and within_domains(domain, index.own_domains)
 
 
 def _meeting_participants(meeting: Meeting, index: MatchIndex, rules: MatchRules) -> _Seen:

@@ -23,6 +23,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from sync_engine.connect.onboarding import OnboardingRefused
+from sync_engine.records.users import normalise_email
 from sync_engine.store.dashboard_accounts import Account, DashboardAccounts, StoredSession
 from sync_engine.store.orgs import Org, UnknownOrgError
 
@@ -94,10 +95,6 @@ class SessionPolicy:
 
 
 DEFAULT_POLICY = SessionPolicy()
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().casefold()
 
 
 def token_digest(token: str) -> str:
