@@ -20,11 +20,13 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sync_engine.store.credits.rollup import Rollup, roll_up
-from sync_engine.store.db import Store
 from sync_engine.zoho.calls import ApiCall
+
+if TYPE_CHECKING:  # db imports the migrations, which import the store's DDL
+    from sync_engine.store.db import Store
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sync_engine.store.db import Store
+if TYPE_CHECKING:  # db imports the migrations, which import the store's DDL
+    from sync_engine.store.db import Store
+
 
 BATCH_ROWS = 50_000
 _ACTIVITY = "json_extract_string(raw_record, '$.Last_Activity_Time')"

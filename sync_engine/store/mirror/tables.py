@@ -11,13 +11,15 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from sync_engine.records.contact_points import ContactPoint
 from sync_engine.records.streams import STREAMS_BY_MODULE, FieldSpec, Stream
-from sync_engine.store.db import Store
+
+if TYPE_CHECKING:  # db imports the migrations, which import the store's DDL
+    from sync_engine.store.db import Store
 
 
 @dataclass(frozen=True)

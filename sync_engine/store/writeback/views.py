@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sync_engine.store.db import Store
+if TYPE_CHECKING:  # db imports the migrations, which import the store's DDL
+    from sync_engine.store.db import Store
+
 
 # A conversation as the page names it: its title, or for a call (no title) its direction and start.
 CONVERSATION_LABEL = ("coalesce(c.title, CASE WHEN c.payload->>'direction' = 'inbound' THEN 'Inbound' "
