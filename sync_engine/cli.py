@@ -201,7 +201,7 @@ def _match(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def _activity_types(rt: Runtime, args: argparse.Namespace) -> int:
-    """Define the org's activity types from a JSON file (see sync_engine/activity_type_codec.py)."""
+    """Define the org's activity types from a JSON file (see sync_engine/matching/activity_type_codec.py)."""
     try:
         text = Path(args.file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:

@@ -31,7 +31,7 @@ class JobSpec:
     run: Callable[[Runtime, str], str | None]  # returns a short detail for the Jobs page
     description: str
     first_after_s: int = 5  # delay of the first run after the scheduler starts
-    min_every_s: int = 60  # the bounds an admin may set its interval within (Settings page, job_schedule.py)
+    min_every_s: int = 60  # the bounds an admin may set its interval within (Settings page, settings/schedule.py)
     max_every_s: int = 86_400
     only_for: Callable[[Runtime, str], bool] | None = None  # the orgs it runs for (None: every connected org)
 
@@ -84,7 +84,7 @@ def match(rt: Runtime, org_id: str) -> str:
     return f"{len(results)} conversations: " + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
 
 
-# The mirror job runs every 5 minutes; mirror.py decides which polls are due (its own budget plan).
+# The mirror job runs every 5 minutes; mirror/sync.py decides which polls are due (its own budget plan).
 JOBS: tuple[JobSpec, ...] = (
     JobSpec("mirror", 300, mirror, "keep the shadow copy of Zoho up to date (initial pull, then changes)"),
     JobSpec("users.refresh", 3600, refresh_users, "pull Zoho users, map ours, release held conversations",

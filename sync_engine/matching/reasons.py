@@ -1,6 +1,6 @@
 """The matcher's reasons grouped into a few categories a manager can read at a glance.
 
-Reasons are sentences written by ``matching.py`` and ``match_candidates.py`` ("x.com is not the
+Reasons are sentences written by ``matching/matcher.py`` and ``matching/candidates.py`` ("x.com is not the
 domain of any account: ..."), one list per conversation. The dashboard counts conversations per
 *category*: the first category, in the order below, whose status fits and one of whose phrases
 appears in the conversation's reasons. The phrases are quoted from the matcher; a reworded reason

@@ -50,7 +50,7 @@ class Viewer:
 
 # -- accounts, sessions and scope -------------------------------------------------------------------
 # Below: the rules behind sign-in. Rows live in store/dashboard_accounts.py; pages reach all of this
-# through service.py. Nothing here logs or returns a password, and a token leaves only as sign_in's
+# through the service package. Nothing here logs or returns a password, and a token leaves only as sign_in's
 # return value.
 
 SESSION_LIFETIME = timedelta(hours=8)  # absolute: a stolen token is useless by the end of the working day

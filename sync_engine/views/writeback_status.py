@@ -21,7 +21,7 @@ from sync_engine.zoho import ZohoError
 
 FRESHNESS_WINDOW = timedelta(days=1)
 RECENT_WRITES = 20
-# Codes the planner gives writes it could not make (writeback_plan.py); their messages are in words already.
+# Codes the planner gives writes it could not make (writeback/plan.py); their messages are in words already.
 OUR_BLOCKS = ("OWNER_NOT_MAPPED", "DEAL_NOT_MIRRORED", "STAGE_NOT_IN_PIPELINE", "DEAL_CLOSED")
 ACTIVITY_NAMES = {"Calls": "Call", "Events": "Event", "Tasks": "Task", "Deals": "Deal"}
 

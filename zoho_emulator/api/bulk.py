@@ -3,7 +3,7 @@
 https://www.zoho.com/crm/developer/docs/api/v8/bulk-read/create-job.html, .../job-details.html and
 .../download-result.html; error codes from github.com/zoho/crm-oas ``v8.0/bulk_read/bulk_read.yaml``.
 Every call needs ``ZohoCRM.bulk.READ`` (``bulk.ALL`` covers it) and the module's READ scope. Creating
-costs 50 credits, a status or download call 1 (``costs.py``). The model lives in ``bulk.py``.
+costs 50 credits, a status or download call 1 (``engine/costs.py``). The model lives in ``engine/bulk.py``.
 
 ``/__emulator/bulk`` is a control route, not Zoho's: list jobs, shrink the page size, force a FAILURE.
 """

@@ -103,7 +103,7 @@ CREATE TABLE mirror_deal_stages (               -- each pipeline's stages, repla
 """
 
 MIRROR_CONTACT_POINTS = """
-CREATE TABLE mirror_contact_points (            -- match keys derived from mirrored records (contact_points.py)
+CREATE TABLE mirror_contact_points (            -- match keys derived from mirrored records (records/contact_points.py)
     org_id            VARCHAR NOT NULL,
     kind              VARCHAR NOT NULL CHECK (kind IN ('email', 'phone', 'domain')),
     value             VARCHAR NOT NULL,          -- casefolded email, E.164 phone, bare domain

@@ -29,7 +29,7 @@ CREATE TABLE writeback_outbox (
     module           VARCHAR NOT NULL,            -- Calls | Events | Tasks | Deals
     action           VARCHAR NOT NULL CHECK (action IN ('insert', 'update')),
     record           JSON,                         -- the body sent to Zoho (NULL when blocked)
-    marker           VARCHAR,                      -- the key written into Zoho for inserts (see writeback.py)
+    marker           VARCHAR,                      -- the key written into Zoho for inserts (see writeback/push.py)
     priority         INTEGER NOT NULL,
     state            VARCHAR NOT NULL CHECK (state IN ('pending', 'in_flight', 'done', 'dead')),
     attempts         INTEGER NOT NULL DEFAULT 0,
