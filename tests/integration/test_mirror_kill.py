@@ -23,7 +23,7 @@ CHILD = """
 import os, signal, sys
 import requests
 os.environ["SYNC_DATA_DIR"] = sys.argv[1]
-from sync_engine.mirror import MirrorOptions, sync_org
+from sync_engine.mirror.sync import MirrorOptions, sync_org
 from sync_engine.runtime import open_runtime
 
 url, org_id = sys.argv[2], sys.argv[3]

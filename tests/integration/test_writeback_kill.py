@@ -36,7 +36,7 @@ sys.path.insert(0, sys.argv[4])
 os.environ["SYNC_DATA_DIR"] = sys.argv[1]
 from sync_engine.runtime import open_runtime
 from sync_engine.store.writeback.outbox import Outbox
-from sync_engine.writeback import push
+from sync_engine.writeback.push import push
 from writeback_world import install_test_client
 
 org_id, base = sys.argv[2], datetime.fromisoformat(sys.argv[3])
