@@ -125,8 +125,7 @@ def sign_out(rt: Runtime) -> None:
 
 def sidebar(rt: Runtime, viewer: Viewer) -> None:
     with st.sidebar:
-        scope = "every org" if viewer.role == "csm" else (viewer.org_id or "no org connected yet")
-        st.caption(f"Signed in as **{viewer.name}** ({viewer.email}) · {viewer.role} · {scope}")
+        st.caption(f"Signed in as **{viewer.name}** ({viewer.email}) · {viewer.role} · {viewer.scope}")
         st.button("Sign out", icon=":material/logout:", on_click=sign_out, args=(rt,))
 
 

@@ -13,7 +13,7 @@ from .activity_browser import PAGE_SIZE, ActivityPage, FilterChoices
 from .activity_type_codec import (
     ActivityTypeError,
 )
-from .intake import ImportSummary, import_bytes, match_conversations
+from .intake import ImportProgress, ImportSummary, import_bytes, match_conversations
 from .job_schedule import (
     ScheduleError,
 )
@@ -41,7 +41,7 @@ from .store.conversation_views import ConversationFilter
 from .store.orgs import Org
 from .store.outbox import Outbox, OutboxRow
 from .store.users import HeldConversation, MappingCounts
-from .user_mapping import OurUser, UserMapping, ZohoUser, map_users
+from .user_mapping import OurUser, UserMapping, ZohoUser, map_users, normalise_email
 from .writeback import PushReport, retry_dead, writeback_cycle
 from .writeback_settings import (
     SettingsError,
@@ -169,13 +169,29 @@ def _remap(rt: Runtime, org_id: str) -> list[HeldConversation]:
     return released
 
 
+HELD_REASON = "no Zoho user is mapped to this user's email"
+
+
 def hold_if_unmapped(rt: Runtime, org_id: str, conversation_id: str, user_email: str,
                      payload: dict[str, Any]) -> bool:
     """A conversation whose user has no Zoho user is held (shown, never dropped) until one is mapped."""
-    if rt.users.mapped_zoho_user_id(org_id, user_email) is not None:
-        return False
-    rt.held.hold(org_id, conversation_id, user_email, payload, "no Zoho user is mapped to this user's email")
-    return True
+    return hold_unmapped(rt, org_id, [(conversation_id, user_email, payload)]) == 1
+
+
+def hold_unmapped(rt: Runtime, org_id: str, conversations: list[tuple[str, str, dict[str, Any]]]) -> int:
+    """Hold those of (conversation id, user email, payload) whose user has no Zoho user; how many were held.
+
+    A user met for the first time is one of ours from now on: the mapping runs first, so one whose email
+    is a Zoho user's is mapped, not held -- the mapping and write-back agree on who has a Zoho user.
+    """
+    with rt.store.transaction():
+        mapped = rt.users.mapped_emails(org_id)
+        if any(normalise_email(email) not in mapped for _, email, _ in conversations):
+            _remap(rt, org_id)
+            mapped = rt.users.mapped_emails(org_id)
+        unmapped = [c for c in conversations if normalise_email(c[1]) not in mapped]
+        rt.held.hold_many(org_id, unmapped, HELD_REASON)
+    return len(unmapped)
 
 
 # -- what the Connection page shows ---------------------------------------------------------------
@@ -246,9 +262,20 @@ def job_table(rt: Runtime, next_runs: dict[str, datetime | None]) -> list[JobRow
 
 
 # -- conversations ----------------------------------------------------------------------------------
+MATCH_CHUNK = 5_000  # conversations matched between two progress reports
+
+
 def import_conversations(rt: Runtime, org_id: str, data: bytes, *, filename: str | None = None,
-                         user_email: str | None = None) -> ImportSummary:
-    return import_bytes(rt, org_id, data, filename=filename, user_email=user_email)
+                         user_email: str | None = None, on_progress: ImportProgress | None = None) -> ImportSummary:
+    """Import a file and match what it added (not the whole org again), reporting progress as it goes."""
+    progress = on_progress or (lambda _what, _done: None)
+    summary = import_bytes(rt, org_id, data, filename=filename, user_email=user_email, on_progress=progress)
+    ids = summary.added_ids
+    for start in range(0, len(ids), MATCH_CHUNK):
+        progress(f"Matching {start:,} of {len(ids):,} new conversations", 0.5 + 0.5 * start / len(ids))
+        match_conversations(rt, org_id, ids=ids[start:start + MATCH_CHUNK])
+    progress("Done", 1.0)
+    return summary
 
 
 def match_stored_conversations(rt: Runtime, org_id: str) -> int:

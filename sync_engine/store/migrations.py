@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from .conversations import ACTIVITY_TYPES, CONVERSATIONS, DEAL_RULES
-from .dashboard_accounts import DASHBOARD_ACCOUNTS
+from .dashboard_accounts import DASHBOARD_ACCOUNTS, DEMO_ACCOUNTS_SEEDED
 from .job_runs import JOB_RUNS
 from .ledger_rollup import CREDIT_LEDGER_DAILY
 from .mirror_schema import MIRROR_CONTACT_POINTS, MIRROR_RECORDS, MIRROR_STATE
@@ -175,6 +175,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(15, "dashboard accounts, sessions and failed sign-ins", DASHBOARD_ACCOUNTS),
     Migration(16, "conversations write-back passes by", SKIPS),
     Migration(17, "credit ledger: daily sums of rolled-up rows, and the view over both", CREDIT_LEDGER_DAILY),
+    Migration(18, "demo accounts seeded once", DEMO_ACCOUNTS_SEEDED),
 )
 
 _SCHEMA_VERSION = """
