@@ -1,8 +1,9 @@
 """Who is looking at the dashboard, and what they may see and change.
 
-Roles: a CSM reads every org (or, given one, only that org: the demo's CSM sees the demo org alone); an admin reads and changes their own org (settings, connection); a
-manager reads their own org. Pages receive a ``Viewer`` from the sign-in and pass its org scope to the
-service layer, which never returns another org's rows.
+Roles: a CSM reads every org (or, given one, only that org: the demo's CSM sees the demo org alone);
+an admin reads and changes their own org (settings, connection); a manager reads their own org. Pages
+receive a ``Viewer`` from the sign-in and pass its org scope to the service layer, which never returns
+another org's rows.
 
 Passwords are argon2id hashes; a session is a random token of which only the SHA-256 is stored, and it
 ends after 8 hours, or 1 hour unused. Five wrong passwords for an email within 15 minutes lock it

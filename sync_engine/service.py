@@ -161,11 +161,15 @@ def map_user(rt: Runtime, org_id: str, our_email: str, zoho_user_id: str | None)
 
 
 def _remap(rt: Runtime, org_id: str) -> list[HeldConversation]:
+    """Map again; conversations of users mapped now are released and matched again (they have an owner now),
+    so the next push writes them."""
     with rt.store.transaction():
         _, newly_mapped = rt.users.remap(org_id)
         released: list[HeldConversation] = []
         for email in newly_mapped:
             released.extend(rt.held.release_for(org_id, email))
+    if released:
+        match_conversations(rt, org_id, ids=[h.conversation_id for h in released])
     return released
 
 

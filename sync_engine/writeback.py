@@ -108,9 +108,15 @@ def match_new(rt: Runtime, org_id: str) -> int:
     return len(match_conversations(rt, org_id, ids=ids, accept_stale_index=True)) if ids else 0
 
 
+# Held (its user has no Zoho user): nothing of it is planned, so nothing is written, until the user is mapped.
+NOT_HELD = ("NOT EXISTS (SELECT 1 FROM held_conversations h WHERE h.org_id = m.org_id "
+            "AND h.conversation_id = m.conversation_id AND h.released_at IS NULL)")
+
+
 def _candidates(rt: Runtime, org_id: str, settings: WritebackSettings,
                 conversation_ids: Sequence[str] | None = None) -> list[tuple[str, Links]]:
-    """Matched conversations with nothing in the outbox yet, or exactly ``conversation_ids`` (a retry)."""
+    """Matched conversations with nothing in the outbox yet, or exactly ``conversation_ids`` (a retry); never
+    a held one."""
     kinds = [k for k, on in (("meeting", settings.log_meetings), ("call", settings.log_calls)) if on]
     if settings.create_tasks or settings.update_deal_stage:
         kinds = ["meeting", "call"]
@@ -129,7 +135,7 @@ def _candidates(rt: Runtime, org_id: str, settings: WritebackSettings,
         "AND c.conversation_id = m.conversation_id "
         "LEFT JOIN activity_type_overrides o ON o.org_id = m.org_id AND o.conversation_id = m.conversation_id "
         "WHERE m.org_id = ? AND m.status IN (SELECT unnest(?::VARCHAR[])) AND c.kind IN (SELECT unnest(?::VARCHAR[])) "
-        f"{which} ORDER BY c.ended_at DESC LIMIT ?",
+        f"{which} AND {NOT_HELD} ORDER BY c.ended_at DESC LIMIT ?",
         [org_id, list(settings.statuses), kinds, *ids, PLAN_PER_CYCLE])
     return [(r[0], Links(r[1], r[2], r[3], r[4], r[5], r[6], r[7])) for r in rows]
 

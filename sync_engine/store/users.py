@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import duckdb
-
 from ..user_mapping import OurUser, UserMapping, ZohoUser, map_users, normalise_email
 from .columns import insert_columns
 from .db import Store
