@@ -1,6 +1,7 @@
 """The thin facade that pages, the CLI and tests call. Knows nothing of Streamlit."""
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -423,8 +424,22 @@ def disconnect_as(rt: Runtime, viewer: Viewer, org_id: str) -> Org:
     return disconnect(rt, org_id)
 
 
-def begin_connect_as(rt: Runtime, viewer: Viewer, **kwargs: Any) -> ConnectStart:
-    """Start a connection on behalf of a dashboard admin; finishing it binds them to the org."""
+CLIENT_SECRET_ENV = "ZOHO_CLIENT_SECRET"
+
+
+def client_secret_configured() -> bool:
+    """Whether the server has a client secret of its own (``ZOHO_CLIENT_SECRET``); its value stays here."""
+    return bool(os.environ.get(CLIENT_SECRET_ENV, "").strip())
+
+
+def begin_connect_as(rt: Runtime, viewer: Viewer, *, client_secret: str = "", **kwargs: Any) -> ConnectStart:
+    """Start a connection on behalf of a dashboard admin; finishing it binds them to the org.
+
+    A secret left empty is the server's ``ZOHO_CLIENT_SECRET``: the form never shows it to the browser.
+    """
     if viewer.role != "admin":
         raise OnboardingRefused("Only an admin can connect an org.")
-    return begin_connect(rt, started_by_email=viewer.email, **kwargs)
+    secret = client_secret.strip() or os.environ.get(CLIENT_SECRET_ENV, "").strip()
+    if not secret:
+        raise OnboardingRefused(f"Enter the client secret (or set {CLIENT_SECRET_ENV} on the server).")
+    return begin_connect(rt, started_by_email=viewer.email, client_secret=secret, **kwargs)
