@@ -38,6 +38,7 @@ from pathlib import Path
 from . import service
 from .onboarding import OnboardingRefused
 from .runtime import Runtime, open_runtime
+from .store.db import DatabaseInUse
 from .store.orgs import UnknownOrgError
 from .user_mapping import OurUser
 from .zoho import ZohoError
@@ -408,7 +409,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     run: Callable[[Runtime, argparse.Namespace], int] = args.run
-    rt = open_runtime(args.db)
+    try:
+        rt = open_runtime(args.db)
+    except DatabaseInUse as in_use:
+        print(f"error: {in_use}", file=sys.stderr)
+        return 1
     try:
         return run(rt, args)
     except (OnboardingRefused, ZohoError) as err:

@@ -17,6 +17,10 @@ from playwright.sync_api import Browser, sync_playwright
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "tests" / "e2e" / "screenshots"
+# The operator's client secret, set on the server: no page may send it to the browser (test_safe_by_default.py).
+SERVER_CLIENT_SECRET = "server-only-client-secret-7f3a9c"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -26,7 +30,8 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SYNC_DATA_DIR": str(tmp_path_factory.mktemp("app-data"))}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SYNC_DATA_DIR": str(tmp_path_factory.mktemp("app-data")),
+           "ZOHO_CLIENT_SECRET": SERVER_CLIENT_SECRET}
     subprocess.run([sys.executable, "-m", "sync_engine", "accounts", "add", "--email", NEW_ADMIN[0], "--name",
                     "New Admin", "--role", "admin", "--password-stdin"], input=NEW_ADMIN[1] + "\n", text=True,
                    cwd=ROOT, env=env, check=True, capture_output=True)
