@@ -40,18 +40,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
     try:
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early:\n{proc.stdout.read() if proc.stdout else ''}")
-            try:
-                if requests.get(f"{url}/_stcore/health", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.3)
-        else:
-            raise RuntimeError("streamlit did not become healthy within 90 s")
+        wait_until_healthy(proc, url)
         yield url
     finally:
         proc.terminate()
@@ -59,6 +49,20 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def wait_until_healthy(proc: subprocess.Popen, url: str, timeout_s: float = 90) -> None:
+    """Until the started streamlit answers its health check; fails if it exits or takes too long."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early:\n{proc.stdout.read() if proc.stdout else ''}")
+        try:
+            if requests.get(f"{url}/_stcore/health", timeout=1).ok:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.3)
+    raise RuntimeError(f"streamlit did not become healthy within {timeout_s:.0f} s")
 
 
 @pytest.fixture(scope="session")

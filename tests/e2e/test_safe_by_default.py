@@ -11,15 +11,13 @@ import os
 import re
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import requests
 from browser_pages import export_csv, import_conversations, search_conversations
 from browser_sign_in import sign_in
-from conftest import ROOT, SERVER_CLIENT_SECRET, free_port
+from conftest import ROOT, SERVER_CLIENT_SECRET, free_port, wait_until_healthy
 from playwright.sync_api import Browser, expect
 
 from sync_engine.access import DEMO_ACCOUNTS
@@ -54,15 +52,7 @@ def test_the_app_started_as_documented_listens_on_loopback_only(tmp_path: Path) 
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.3)
-        else:
-            raise AssertionError("streamlit did not become healthy within 60 s")
+        wait_until_healthy(proc, f"http://127.0.0.1:{port}", timeout_s=60)
         addresses = listening_addresses(port)
         assert addresses and addresses <= LOOPBACK, addresses
     finally:
