@@ -67,7 +67,7 @@ if page.total and page.rows.empty:  # the filters shrank the set below the page 
     page = service.activity_page(rt, org_id, filters, (page_number - 1) * PAGE_SIZE, PAGE_SIZE)
 if not page.total:
     filtered = filters != ConversationFilter()
-    say.info("No conversations match the filters." if filtered else
+    st.info("No conversations match the filters." if filtered else  # our own words: Markdown meant
             "No conversations yet. Upload a file above, or use `python -m sync_engine import`.")
     st.stop()
 cols = st.columns(6)

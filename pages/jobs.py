@@ -14,7 +14,7 @@ scheduler = rt.extras.get("scheduler")
 
 st.title("Jobs")
 if scheduler is None:
-    say.warning("The scheduler is not running in this process (start the app, or `python -m sync_engine run`).")
+    st.warning("The scheduler is not running in this process (start the app, or `python -m sync_engine run`).")
 rows = service.visible_job_table(rt, viewer, scheduler.next_runs() if scheduler else {})
 if st.query_params.get("org"):  # a link to one org's jobs; another org's id is "not found"
     rows = [r for r in rows if r.org_id == next(iter(org_choices(rt).values()))]

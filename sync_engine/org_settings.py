@@ -101,7 +101,8 @@ def set_budget_share(rt: Runtime, org_id: str, share: float, by: str | None) -> 
     Below 1% nothing useful fits; above 100% is more than Zoho allows. False when unchanged.
     """
     if isinstance(share, bool) or not isinstance(share, int | float) or share != share:
-        raise SettingsError(f"the budget share is a percentage of the daily credit limit, not {share!r}")
+        raise SettingsError(f"the budget share is a number between 1% and 100% of the daily credit limit, "
+                            f"not {share!r}")
     if not 0.01 <= share <= 1:
         why = ("below 1% nothing useful fits in it" if share < 0.01 else
                "above 100% would spend more than Zoho allows the whole org in a day")
