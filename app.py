@@ -12,6 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
+import page_messages as say
 from demo.embedded import start_demo
 from page_access import NAVIGATION, PAGES
 from sync_engine import service
@@ -94,10 +95,10 @@ def sign_in_page() -> None:
     st.title("Sign in")
     reason = st.session_state.pop("signed_out_reason", None)
     if reason:
-        st.info(reason)
+        say.info(reason)
     if "flash" in st.session_state:  # the return from Zoho's consent page lands here, in a new session
         kind, message = st.session_state["flash"]  # kept for the Connection page, after signing in
-        (st.success if kind == "success" else st.error)(message)
+        say.show("success" if kind == "success" else "error", message)
         st.caption("Sign in again to carry on: the trip to Zoho started a new browser session.")
     with st.form("sign-in"):
         email = st.text_input("Email", autocomplete="username")
@@ -107,7 +108,7 @@ def sign_in_page() -> None:
         try:
             viewer, token = service.sign_in(rt, email, password)
         except service.SignInRefused as refused:
-            st.error(str(refused))
+            say.error(str(refused))
         else:
             st.session_state["session_token"] = token
             st.session_state["viewer"] = viewer
@@ -125,8 +126,8 @@ def sign_out(rt: Runtime) -> None:
 
 def sidebar(rt: Runtime, viewer: Viewer) -> None:
     with st.sidebar:
-        scope = "every org" if viewer.role == "csm" else (viewer.org_id or "no org connected yet")
-        st.caption(f"Signed in as **{viewer.name}** ({viewer.email}) · {viewer.role} · {scope}")
+        st.caption(f"Signed in as **{say.as_text(viewer.name)}** ({say.as_text(viewer.email)}) · {viewer.role} · "
+                   f"{say.as_text(viewer.scope)}")
         st.button("Sign out", icon=":material/logout:", on_click=sign_out, args=(rt,))
 
 

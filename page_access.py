@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+import page_messages as say
 from sync_engine import service
 from sync_engine.service import Runtime, Viewer
 
@@ -40,7 +41,7 @@ def page_viewer(page: str) -> Viewer:
                 st.switch_page("app.py")  # run directly (older multipage mode): go through the gate instead
             except StreamlitAPIException:
                 pass  # app.py is not a page under st.navigation: nothing to switch to
-        st.error(NOT_YOURS)
+        say.error(NOT_YOURS)
         st.stop()
     return viewer
 
@@ -51,6 +52,6 @@ def org_choices(rt: Runtime, *, connected_only: bool = False) -> dict[str, str]:
         return service.org_choices(rt, st.session_state["viewer"], connected_only,
                                    requested=st.query_params.get("org"))
     except service.OrgNotVisible as hidden:
-        st.error(str(hidden))
+        say.error(str(hidden))
         st.stop()
         raise  # st.stop() raises; this keeps type checkers sure nothing is returned

@@ -2,11 +2,13 @@
 
 The demo org is connected the headless way (a pre-issued refresh token), through the same
 onboarding checks as any org. Its "platform users" (the people whose conversations we record) are
-its Zoho users, less one and plus one outsider, so the Connection page has something to show on
-both sides of the mapping.
+its active Zoho users, less one and plus one outsider. The one left off the list still records
+conversations, so the mapping finds her by email; the outsider has no Zoho user, so his few
+conversations are held -- shown on the Connection page, never written to Zoho until he is mapped.
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ from sync_engine.service.access import ensure_demo_accounts
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator
 
 DEMO_OUTSIDER = OurUser("new.hire@demo-platform.example", "New Hire (not in Zoho yet)")
+HELD_FOR_OUTSIDER = 3
 
 
 @dataclass
@@ -71,5 +74,9 @@ def _record_some_conversations(rt: Runtime, demo: DemoOrg, count: int = 150) -> 
     from demo.conversations.generator import generate_conversations
 
     state = demo.emulator.state
-    lines = [c.line() for c in generate_conversations(state.data, count, seed=7, now=state.clock.now())]
+    generated = generate_conversations(state.data, count, seed=7, now=state.clock.now())
+    lines = [c.line() for c in generated]
+    for item in generated[:HELD_FOR_OUTSIDER]:  # the same meetings and calls, recorded by the outsider
+        lines.append(json.dumps({**item.record, "id": f"{item.record['id']}-outsider",
+                                 "user_email": DEMO_OUTSIDER.email}, ensure_ascii=False))
     import_bytes(rt, demo.org_id, ("\n".join(lines) + "\n").encode(), filename="demo.jsonl")

@@ -10,9 +10,10 @@ import os
 import pandas as pd
 import streamlit as st
 
+import page_messages as say
 from page_access import org_choices, page_viewer
 from sync_engine import service
-from sync_engine.service import DATA_CENTRES
+from sync_engine.service import DATA_CENTRES, percent_words
 
 DEMO = "Embedded demo org (emulator)"
 
@@ -23,7 +24,7 @@ demo = rt.demo
 st.title("Connection")
 if "flash" in st.session_state:
     kind, message = st.session_state.pop("flash")
-    (st.success if kind == "success" else st.error)(message)
+    say.show("success" if kind == "success" else "error", message)
 
 orgs = service.visible_orgs(rt, viewer)
 connected = [o for o in orgs if o.status == "connected"]
@@ -38,15 +39,16 @@ def render_org(org_id: str) -> None:
     overview = service.connection_overview(rt, org_id)
     org = overview.org
     admin = viewer.can_administer(org_id)
-    st.subheader(f"{org.company_name or org.name}")
-    st.caption(f"Data centre {org.data_centre} · {org.api_domain} · connected by {org.connected_by_email} "
+    st.subheader(say.as_text(org.company_name or org.name))
+    say.caption(f"Data centre {org.data_centre} · {org.api_domain} · connected by {org.connected_by_email} "
                f"on {org.connected_at:%Y-%m-%d %H:%M} UTC")
     cols = st.columns(5)
     cols[0].metric("Edition", (org.edition or "unknown").title())
     cols[1].metric("Licences", org.licences or 0)
     cols[2].metric("Daily credit limit", f"{org.daily_credit_limit or 0:,}")
     cols[3].metric("Credits used (24 h)", f"{overview.credits_used_24h:,}",
-                   help=f"Our budget: {org.budget_share:.0%} of the daily limit = {overview.credit_budget:,} credits")
+                   help=f"Our budget: {percent_words(org.budget_share)} of the daily limit = "
+                        f"{overview.credit_budget:,} credits")
     ours = overview.counts.mapped + overview.counts.unmapped_ours
     cols[4].metric("Users mapped", f"{overview.counts.mapped} / {ours}")
 
@@ -67,7 +69,8 @@ def render_org(org_id: str) -> None:
             st.dataframe(pd.DataFrame([{"our user": u.email} for u in mapping.unmatched_ours]), hide_index=True)
         for user in mapping.unmatched_ours if admin else []:
             with st.form(f"map-{user.email}"):
-                choice = st.selectbox(f"Map {user.email} to", ["—", *zoho_choices], key=f"pick-{user.email}")
+                choice = st.selectbox(say.as_text(f"Map {user.email} to"), ["—", *zoho_choices],
+                                      key=f"pick-{user.email}")
                 if st.form_submit_button("Map user") and choice != "—":
                     released = service.map_user_as(rt, viewer, org_id, user.email, zoho_choices[choice])
                     st.session_state["flash"] = ("success", f"Mapped {user.email}; released {len(released)} "
@@ -78,7 +81,7 @@ def render_org(org_id: str) -> None:
         st.dataframe(pd.DataFrame([{"Zoho user": u.full_name, "email": u.email, "status": u.status}
                                    for u in mapping.unmatched_zoho]), hide_index=True, width="stretch")
     for duplicate in mapping.duplicates:
-        st.warning(f"Several Zoho users share the email {duplicate.email_normalised}: map them by hand.")
+        say.warning(f"Several Zoho users share the email {duplicate.email_normalised}: map them by hand.")
     if overview.held:
         st.markdown(f"#### Held conversations ({len(overview.held)})")
         st.dataframe(pd.DataFrame([{"conversation": h.conversation_id, "user": h.user_email,
@@ -116,12 +119,12 @@ if connected:
     try:
         render_org(names[picked])
     except service.ZohoError as err:
-        st.error(f"Zoho answered with an error: {err.describe()}")
+        say.error(f"Zoho answered with an error: {err.describe()}")
 elif viewer.role == "admin":
-    st.info("No org is connected yet. Connect one below." if viewer.org_id is None else
+    say.info("No org is connected yet. Connect one below." if viewer.org_id is None else
             "Your org is disconnected. Reconnect it below.")
 else:
-    st.info("No org is connected yet: an admin connects one.")
+    say.info("No org is connected yet: an admin connects one.")
 
 if viewer.role != "admin":
     st.stop()  # connecting is an admin's job
@@ -133,10 +136,15 @@ redirects = [u for u in (st.session_state.get("app_urls") or []) if u]
 options = ([DEMO] if demo else []) + [f"{code} ({dc.accounts_url})" for code, dc in DATA_CENTRES.items()]
 dc_choice = st.selectbox("Data centre", options)
 use_demo = demo is not None and dc_choice == DEMO
+server_secret = use_demo or service.client_secret_configured()  # it stays on the server: never pre-filled
 with st.form("connect"):
     client_id = st.text_input("Client ID", value=demo.client_id if use_demo else os.environ.get("ZOHO_CLIENT_ID", ""))
-    client_secret = st.text_input("Client secret", type="password",
-                                  value=demo.client_secret if use_demo else os.environ.get("ZOHO_CLIENT_SECRET", ""))
+    client_secret = st.text_input(
+        "Client secret", type="password", value="",
+        placeholder="leave empty to use the secret set on the server" if server_secret else "",
+        help=("Leave it empty: the server uses the demo client's secret." if use_demo else
+              "Leave it empty: the server uses its ZOHO_CLIENT_SECRET, which never reaches this page."
+              if server_secret else "The secret of the client registered in Zoho's API console."))
     redirect_uri = st.text_input("Redirect URI", value=(redirects or ["http://localhost:8501/"])[0])
     start = st.form_submit_button("Start sign-in", type="primary")
 if start:
@@ -144,8 +152,8 @@ if start:
         begun = service.begin_connect_as(
             rt, viewer, data_centre_code="LOCAL" if use_demo else dc_choice.split(" ")[0],
             accounts_url=demo.url if use_demo else None, client_id=client_id,
-            client_secret=client_secret, redirect_uri=redirect_uri)
+            client_secret=client_secret or (demo.client_secret if use_demo else ""), redirect_uri=redirect_uri)
         st.markdown(f'<a href="{html.escape(begun.authorization_url, quote=True)}" target="_self" '
                     'id="zoho-sign-in">Continue to Zoho to sign in →</a>', unsafe_allow_html=True)
     except service.OnboardingRefused as refused:
-        st.error(str(refused))
+        say.error(str(refused))

@@ -5,16 +5,19 @@ from datetime import UTC, datetime, time, timedelta
 
 import streamlit as st
 
+import page_messages as say
 from page_access import org_choices, page_viewer
 from sync_engine import service
 from sync_engine.service import EXPORT_LIMIT, MATCH_STATUSES, PAGE_SIZE, WRITTEN_STATES, ConversationFilter
+
+SHOWN_ERRORS = 50
 
 viewer = page_viewer("conversations")
 rt = st.session_state["runtime"]
 st.title("Conversations")
 orgs = service.visible_orgs(rt, viewer, connected_only=True)
 if not orgs:
-    st.info("Connect an org first (Connection page).")
+    say.info("Connect an org first (Connection page).")
     st.stop()
 names = org_choices(rt, connected_only=True)
 org_id = names[st.selectbox("Org", list(names))] if len(names) > 1 else next(iter(names.values()))
@@ -27,16 +30,17 @@ if viewer.can_administer(org_id):  # importing writes; CSMs and managers read
         user_email = st.text_input("Recording user's email (a calendar's owner; default for rows without one)")
         submitted = st.form_submit_button("Import and match", type="primary")
 if submitted and upload is not None:
+    bar = st.progress(0.0, text=say.as_text(f"Importing {upload.name}"))
     summary = service.import_conversations_as(rt, viewer, org_id, upload.getvalue(), filename=upload.name,
-                                           user_email=user_email.strip() or None)
-    message = (f"{upload.name}: {summary.valid} valid, {summary.added} new, {summary.already_known} already "
-               f"imported, {summary.held} held (user not mapped), {len(summary.errors)} rejected.")
-    (st.success if not summary.errors else st.warning)(message)
-    for error in summary.errors[:50]:
-        st.error(error)
-    if len(summary.errors) > 50:
-        st.error(f"… and {len(summary.errors) - 50} more errors")
-    service.match_stored_conversations_as(rt, viewer, org_id)
+                                              user_email=user_email.strip() or None,
+                                              on_progress=lambda what, done: bar.progress(done, text=what))
+    bar.empty()
+    say.show(summary.outcome, summary.describe(upload.name))
+    for error in summary.errors[:SHOWN_ERRORS]:
+        say.error(error)
+    if len(summary.errors) > SHOWN_ERRORS:
+        say.error(f"… {len(summary.errors) - SHOWN_ERRORS:,} more error lines not shown here "
+                  f"({summary.rejected:,} records rejected in all); the CLI's import prints the first 1,000.")
 
 st.subheader("Activity")
 choices = service.activity_filter_choices(rt, org_id)
@@ -61,7 +65,7 @@ if page.total and page.rows.empty:  # the filters shrank the set below the page 
     page = service.activity_page(rt, org_id, filters, (page_number - 1) * PAGE_SIZE, PAGE_SIZE)
 if not page.total:
     filtered = filters != ConversationFilter()
-    st.info("No conversations match the filters." if filtered else
+    st.info("No conversations match the filters." if filtered else  # our own words: Markdown meant
             "No conversations yet. Upload a file above, or use `python -m sync_engine import`.")
     st.stop()
 cols = st.columns(6)

@@ -8,9 +8,10 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+import page_messages as say
 from page_access import org_choices, page_viewer
 from sync_engine import service
-from sync_engine.service import Runtime
+from sync_engine.service import Runtime, percent_words
 
 viewer = page_viewer("credits")
 rt = st.session_state["runtime"]
@@ -49,7 +50,7 @@ def when(moment: datetime | None, now: datetime) -> str:
 st.title("Credits")
 orgs = service.visible_orgs(rt, viewer)
 if not orgs:
-    st.info("No org connected yet (Connection page).")
+    say.info("No org connected yet (Connection page).")
     st.stop()
 minute = f"{datetime.now():%Y%m%d%H%M}"  # part of the cache key, so "now" moves at least every minute
 
@@ -64,13 +65,13 @@ threshold = right.number_input("Alert above (% of budget share)", min_value=1.0,
 
 status = status_of(rt, org_id, minute)
 if status.over_threshold(threshold):
-    alert = st.error if status.used_24h >= status.budget else st.warning
-    alert(f"{status.org_name} used {status.used_24h:,} credits in the last 24 h: {status.percent_of_budget:.0f}% "
-          f"of its budget share ({status.budget:,}), above the {threshold:.0f}% alert threshold.")
+    say.show("error" if status.used_24h >= status.budget else "warning",
+             f"{status.org_name} used {status.used_24h:,} credits in the last 24 h: {status.percent_of_budget:.0f}% "
+             f"of its budget share ({status.budget:,}), above the {threshold:.0f}% alert threshold.")
 
 cols = st.columns(4)
 cols[0].metric("Credits used (24 h)", f"{status.used_24h:,}")
-cols[1].metric("Budget share", f"{status.budget:,}", help=f"{status.budget_share:.0%} of the daily limit")
+cols[1].metric("Budget share", f"{status.budget:,}", help=f"{percent_words(status.budget_share)} of the daily limit")
 cols[2].metric("Daily credit limit", f"{status.daily_limit:,}", help=f"{status.edition.title()} edition")
 cols[3].metric("Rate (last 3 h)", f"{status.forecast.rate_per_hour:,.1f} /h")
 

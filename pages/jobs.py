@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+import page_messages as say
 from page_access import org_choices, page_viewer
 from sync_engine import service
 
@@ -18,7 +19,7 @@ rows = service.visible_job_table(rt, viewer, scheduler.next_runs() if scheduler 
 if st.query_params.get("org"):  # a link to one org's jobs; another org's id is "not found"
     rows = [r for r in rows if r.org_id == next(iter(org_choices(rt).values()))]
 if not rows:
-    st.info("No jobs yet: connect an org first.")
+    say.info("No jobs yet: connect an org first.")
     st.stop()
 frame = pd.DataFrame([r.__dict__ for r in rows])
 failed = frame[frame["outcome"] == "failed"]
@@ -27,7 +28,7 @@ cols[0].metric("Jobs", len(frame))
 cols[1].metric("Failing", len(failed))
 cols[2].metric("Credits spent by jobs (last runs)", int(frame["credits"].sum()))
 for row in failed.itertuples():
-    st.error(f"{row.org} · {row.job}: {row.error}")
+    say.error(f"{row.org} · {row.job}: {row.error}")
 st.dataframe(frame, hide_index=True, width="stretch", column_config={
     "last_run": st.column_config.DatetimeColumn("last run", format="YYYY-MM-DD HH:mm:ss"),
     "next_run": st.column_config.DatetimeColumn("next run", format="YYYY-MM-DD HH:mm:ss"),
@@ -41,4 +42,4 @@ if scheduler is not None and runnable:
         if st.form_submit_button("Run now"):
             org_id, job = picked.rsplit(":", 1)
             service.run_job_now_as(rt, viewer, org_id, job)
-            st.success(f"{job} for {org_id} will run within seconds.")
+            say.success(f"{job} for {org_id} will run within seconds.")

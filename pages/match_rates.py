@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+import page_messages as say
 from page_access import org_choices, page_viewer
 from sync_engine import service
 from sync_engine.service import ConversationFilter, Runtime
@@ -34,7 +35,7 @@ def to_check(_rt: Runtime, org_id: str, filters: ConversationFilter, reason: str
 st.title("Match rates")
 orgs = service.visible_orgs(rt, viewer)
 if not orgs:
-    st.info("No org connected yet (Connection page).")
+    say.info("No org connected yet (Connection page).")
     st.stop()
 names = org_choices(rt)
 org_id = names[st.selectbox("Org", list(names))] if len(names) > 1 else next(iter(names.values()))
@@ -47,7 +48,7 @@ since = (datetime.now(UTC) - timedelta(days=days)).replace(minute=0, second=0, m
 filters = ConversationFilter(kinds=tuple(kinds), since=since)
 figures = summary(rt, org_id, filters)
 if not figures.total:
-    st.info("No conversations yet: import some on the Conversations page." if filters == ConversationFilter()
+    say.info("No conversations yet: import some on the Conversations page." if filters == ConversationFilter()
             else "No conversations in this period or source.")
     st.stop()
 
@@ -80,7 +81,7 @@ with right:
 st.markdown("#### Unmatched and ambiguous: why")
 needing = figures.by_reason[figures.by_reason["status"].isin(service.DRILL_DOWN_STATUSES)]
 if needing.empty:
-    st.success("Nothing unmatched or ambiguous.")
+    say.success("Nothing unmatched or ambiguous.")
     st.stop()
 per_reason = needing.groupby("reason", sort=False)["conversations"].sum()
 left, right = st.columns(2)

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+import page_messages as say
 from sync_engine import service
 from sync_engine.service import (
     MAX_DUE_DAYS,
@@ -17,6 +18,7 @@ from sync_engine.service import (
     WritebackSettings,
     bounds_words,
     duration_words,
+    percent_words,
 )
 
 NO_STAGE = "— no stage change —"
@@ -46,21 +48,21 @@ viewer = st.session_state.get("viewer")
 
 st.title("Settings")
 if viewer is None or viewer.org_id is None or not viewer.can_administer(viewer.org_id):
-    st.warning("Settings are changed by the admins of an org.")
+    say.warning("Settings are changed by the admins of an org.")
     st.stop()
 
 org_id: str = viewer.org_id
 org = next((o for o in service.list_orgs(rt) if o.org_id == org_id), None)
 if org is None:
-    st.warning("Your org is not connected yet (Connection page).")
+    say.warning("Your org is not connected yet (Connection page).")
     st.stop()
 
 
 def saved(changed: bool, what: str, then: str = "") -> None:
     if changed:
-        st.success(f"Saved {what}.{' ' + then if then else ''}")
+        say.success(f"Saved {what}.{' ' + then if then else ''}")
     else:
-        st.info(f"No change to {what}: nothing saved.")
+        say.info(f"No change to {what}: nothing saved.")
 
 
 def save_writeback(what: str, **changes: Any) -> None:
@@ -70,7 +72,7 @@ def save_writeback(what: str, **changes: Any) -> None:
         saved(service.set_writeback_settings_as(rt, viewer, org_id, settings), what,
               "It applies from the next push.")
     except service.SettingsError as err:
-        st.error(f"Not saved: {err}")
+        say.error(f"Not saved: {err}")
 
 
 def pretty(definition: str) -> str:
@@ -101,7 +103,7 @@ def stage_map_section(current: WritebackSettings, type_names: list[str]) -> None
         st.caption("Deal stage updates are off (Write-back above): the mapping is kept but not applied.")
     stages = service.deal_stage_names(rt, org_id)
     if not stages:
-        st.info("The mirror has not pulled this org's pipeline stages yet; the mapping opens after its first run.")
+        say.info("The mirror has not pulled this org's pipeline stages yet; the mapping opens after its first run.")
         return
     keys = [*type_names, *(k for k in current.stage_map if k not in type_names)]
     with st.form("stage-map"):
@@ -111,7 +113,7 @@ def stage_map_section(current: WritebackSettings, type_names: list[str]) -> None
             mapped = current.stage_map.get(key)
             if mapped and mapped not in stages:
                 options.append(mapped)  # kept visible so the admin sees it, refused on save
-            chosen[key] = st.selectbox(key, options, index=options.index(mapped) if mapped else 0,
+            chosen[key] = st.selectbox(say.as_text(key), options, index=options.index(mapped) if mapped else 0,
                                        key=f"stage-{key}")
         left, right = st.columns(2)
         new_key = left.text_input("Add an outcome or activity type", key="stage-new-key")
@@ -138,7 +140,7 @@ def task_section(current: WritebackSettings) -> None:
             try:
                 tasks = replace(rule, owner=owner, due_in_days=int(due), business_days=business, priority=priority)
             except service.SettingsError as err:
-                st.error(f"Not saved: {err}")
+                say.error(f"Not saved: {err}")
             else:
                 save_writeback("the task rule", tasks=tasks)
 
@@ -166,7 +168,7 @@ def activity_types_section() -> None:
             changed = json.loads(before) != json.loads(service.activity_types_definition(rt, org_id))
             saved(changed, f"{count} activity types", "They apply from the next match.")
         except service.ActivityTypeError as err:
-            st.error(f"Not saved: {err}")
+            say.error(f"Not saved: {err}")
 
 
 def deal_rules_section() -> None:
@@ -178,25 +180,25 @@ def deal_rules_section() -> None:
             saved(service.set_deal_rules_as(rt, viewer, org_id, text), "the deal rules",
                   "They apply from the next match.")
         except service.ActivityTypeError as err:
-            st.error(f"Not saved: {err}")
+            say.error(f"Not saved: {err}")
 
 
 def budget_section() -> None:
     st.subheader("Budget share")
     current = next(o for o in service.list_orgs(rt) if o.org_id == org_id)
     limit = current.daily_credit_limit or 0
-    st.caption(f"Now {current.budget_share:.0%} of the daily limit of {limit:,} credits = "
+    st.caption(f"Now {percent_words(current.budget_share)} of the daily limit of {limit:,} credits = "
                f"{int(limit * current.budget_share):,} credits per rolling 24 h for this integration; the rest "
                "stays with the org's own integrations. Write-back comes first, then the mirror, then backfills.")
-    with st.form("budget"):
-        percent = st.number_input("Budget share (% of the daily credit limit)", min_value=1, max_value=100,
-                                  value=round(current.budget_share * 100), step=1)
+    with st.form("budget"):  # no min/max on the widget: the service's check says why a value is refused
+        percent = st.number_input("Budget share (% of the daily credit limit)", value=current.budget_share * 100,
+                                  step=0.5, format="%g", help="Between 1% and 100%; fractions such as 12.5% are kept.")
         if st.form_submit_button("Save budget share"):
             try:
                 saved(service.set_budget_share_as(rt, viewer, org_id, percent / 100), "the budget share",
-                      f"{percent}% of {limit:,} = {int(limit * percent / 100):,} credits per 24 h.")
+                      f"{percent_words(percent / 100)} of {limit:,} = {int(limit * percent / 100):,} credits per 24 h.")
             except service.SettingsError as err:
-                st.error(f"Not saved: {err}")
+                say.error(f"Not saved: {err}")
 
 
 def schedule_section() -> None:
@@ -204,15 +206,15 @@ def schedule_section() -> None:
     st.caption("Seconds between runs of each job for this org.")
     schedule = service.job_schedule(rt, org_id)
     with st.form("schedule"):
-        intervals = {spec.name: int(st.number_input(
-            f"{spec.name} (seconds)", min_value=1, value=schedule.every_s(spec.name), step=1,
+        intervals = {spec.name: int(st.number_input(  # no min_value: the service's check says why it is refused
+            f"{spec.name} (seconds)", value=schedule.every_s(spec.name), step=1,
             help=f"{spec.description}. Allowed: {bounds_words(spec)}; default {duration_words(spec.every_s)}.",
             key=f"every-{spec.name}")) for spec in service.job_specs(rt) if spec.applies_to(rt, org_id)}
         if st.form_submit_button("Save schedule"):
             try:
                 changed = service.set_job_schedule_as(rt, viewer, org_id, intervals)
             except service.SettingsError as err:
-                st.error(f"Not saved: {err}")
+                say.error(f"Not saved: {err}")
                 return
             saved(changed, "the schedule", "The jobs run at their new intervals from now.")
 
@@ -227,7 +229,7 @@ def audit_section() -> None:
         "when": st.column_config.DatetimeColumn("when (UTC)", format="YYYY-MM-DD HH:mm:ss")})
 
 
-st.caption(f"{org.company_name or org.name} ({org_id}) · every saved change is audited with your email "
+say.caption(f"{org.company_name or org.name} ({org_id}) · every saved change is audited with your email "
            f"({viewer.email}) and listed under Changes at the end of the page.")
 # Each section reads what is stored as it draws, so it shows what a section above has just saved.
 writeback_section(service.writeback_settings(rt, org_id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+import page_messages as say
 from page_access import org_choices, page_viewer
 from sync_engine import service
 
@@ -23,7 +24,7 @@ def seconds(value: float | None) -> str:
 st.title("Write-back")
 orgs = service.visible_orgs(rt, viewer, connected_only=True)
 if not orgs:
-    st.info("No org connected yet (Connection page).")
+    say.info("No org connected yet (Connection page).")
     st.stop()
 names = org_choices(rt, connected_only=True)  # an org in the URL the viewer may not see stops the page here
 org_id = names[st.selectbox("Org", list(names))] if len(names) > 1 else next(iter(names.values()))
@@ -32,12 +33,12 @@ admin = viewer.can_administer(org_id)
 if admin and st.button("Push now", icon=":material/cloud_upload:",
                        help="Match what just arrived, plan it and send what is due, within the budget"):
     try:
-        st.success(f"Push: {service.push_now_as(rt, viewer, org_id).describe()}.")
+        say.success(f"Push: {service.push_now_as(rt, viewer, org_id).describe()}.")
     except service.ZohoError as err:
-        st.error(f"Push stopped: {err.describe()}")
+        say.error(f"Push stopped: {err.describe()}")
 retried = st.session_state.pop("writeback-retried", None)
 if retried:
-    st.success(retried)
+    say.success(retried)
 
 status = service.writeback_status(rt, org_id)
 cols = st.columns(4)
@@ -45,7 +46,7 @@ for col, (state, label) in zip(cols, (("pending", "Pending"), ("in_flight", "In 
                                       ("dead", "Dead letters")), strict=True):
     col.metric(label, f"{status.counts.get(state, 0):,}")
 if status.paused_until is not None:
-    st.warning(f"Paused by Zoho's rate limit until {status.paused_until:%H:%M:%S} UTC; nothing is lost, "
+    say.warning(f"Paused by Zoho's rate limit until {status.paused_until:%H:%M:%S} UTC; nothing is lost, "
                "the push resumes then.")
 else:
     st.caption("Not paused by Zoho's rate limit.")
@@ -77,7 +78,7 @@ else:
                                     placeholder="choose the ones whose cause is fixed")
             submitted = st.form_submit_button("Retry selected", type="primary")
             if submitted and not picked:
-                st.warning("Choose the dead letters to retry first.")
+                say.warning("Choose the dead letters to retry first.")
             if submitted and picked:
                 replanned = service.retry_dead_letters_as(rt, viewer, org_id, picked)
                 still = {d.op_key for d in service.dead_letter_list(rt, org_id)} & set(picked)

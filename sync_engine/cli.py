@@ -39,6 +39,7 @@ from sync_engine import service
 from sync_engine.connect.onboarding import OnboardingRefused
 from sync_engine.records.users import OurUser
 from sync_engine.runtime import Runtime, open_runtime
+from sync_engine.store.db import DatabaseInUse
 from sync_engine.store.orgs import UnknownOrgError
 from sync_engine.zoho import ZohoError
 from sync_engine.zoho.oauth import parse_authorization_redirect
@@ -167,10 +168,8 @@ def _import(rt: Runtime, args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
     for warning in summary.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(f"{path.name} ({summary.format or 'unknown format'}): {summary.valid} valid, {summary.added} added, "
-          f"{summary.already_known} already imported, {summary.held} held (user not mapped), "
-          f"{len(summary.errors)} rejected")
-    return 1 if summary.errors and not summary.valid else 0
+    print(summary.describe(f"{path.name} ({summary.format or 'unknown format'})"))
+    return 1 if summary.outcome == "error" else 0
 
 
 def _match(rt: Runtime, args: argparse.Namespace) -> int:
@@ -247,7 +246,7 @@ def _accounts(rt: Runtime, args: argparse.Namespace) -> int:
     except AccountRefused as refused:
         print(f"error: {refused}", file=sys.stderr)
         return 1
-    scope = viewer.org_id or ("every org" if viewer.role == "csm" else "no org yet: connecting one binds it")
+    scope = viewer.scope if viewer.role != "admin" or viewer.org_id else "no org yet: connecting one binds it"
     print(f"{viewer.email} added as {viewer.role} ({scope}).")
     return 0
 
@@ -380,7 +379,7 @@ def parser() -> argparse.ArgumentParser:
     mapping.set_defaults(run=_map)
     accounts = sub.add_parser("accounts", help="dashboard sign-in accounts: add, list, remove")
     actions = accounts.add_subparsers(dest="action", required=True)
-    add = actions.add_parser("add", help="add an account (csm: every org; admin, manager: one org)")
+    add = actions.add_parser("add", help="add an account (csm: every org, or one with --org; admin, manager: one org)")
     add.add_argument("--email", required=True)
     add.add_argument("--name", help="display name (default: the email)")
     add.add_argument("--role", required=True, choices=("csm", "admin", "manager"))
@@ -410,7 +409,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     run: Callable[[Runtime, argparse.Namespace], int] = args.run
-    rt = open_runtime(args.db)
+    try:
+        rt = open_runtime(args.db)
+    except DatabaseInUse as in_use:
+        print(f"error: {in_use}", file=sys.stderr)
+        return 1
     try:
         return run(rt, args)
     except (OnboardingRefused, ZohoError) as err:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync_engine.records.users import OurUser, ZohoUser
+from sync_engine.records.users import OurUser, ZohoUser, normalise_email
 from sync_engine.runtime import Runtime
+from sync_engine.store.conversations import ConversationStore
 from sync_engine.store.users import HeldConversation
 from sync_engine.zoho import attributed_to
 
@@ -40,18 +41,31 @@ def map_user(rt: Runtime, org_id: str, our_email: str, zoho_user_id: str | None)
 
 
 def _remap(rt: Runtime, org_id: str) -> list[HeldConversation]:
+    """Map again; conversations of users mapped now are released, and their matches (made without an owner)
+    forgotten, so that they are matched again before anything of them is planned (``writeback.push.match_new``)."""
     with rt.store.transaction():
         _, newly_mapped = rt.users.remap(org_id)
         released: list[HeldConversation] = []
         for email in newly_mapped:
             released.extend(rt.held.release_for(org_id, email))
+        ConversationStore(rt.store).forget_matches(org_id, [h.conversation_id for h in released])
     return released
 
 
-def hold_if_unmapped(rt: Runtime, org_id: str, conversation_id: str, user_email: str,
-                     payload: dict[str, Any]) -> bool:
-    """A conversation whose user has no Zoho user is held (shown, never dropped) until one is mapped."""
-    if rt.users.mapped_zoho_user_id(org_id, user_email) is not None:
-        return False
-    rt.held.hold(org_id, conversation_id, user_email, payload, "no Zoho user is mapped to this user's email")
-    return True
+HELD_REASON = "no Zoho user is mapped to this user's email"
+
+
+def hold_unmapped(rt: Runtime, org_id: str, conversations: list[tuple[str, str, dict[str, Any]]]) -> int:
+    """Hold those of (conversation id, user email, payload) whose user has no Zoho user; how many were held.
+
+    A user met for the first time is one of ours from now on: the mapping runs first, so one whose email
+    is a Zoho user's is mapped, not held -- the mapping and write-back agree on who has a Zoho user.
+    """
+    with rt.store.transaction():
+        mapped = rt.users.mapped_emails(org_id)
+        if any(normalise_email(email) not in mapped for _, email, _ in conversations):
+            _remap(rt, org_id)
+            mapped = rt.users.mapped_emails(org_id)
+        unmapped = [c for c in conversations if normalise_email(c[1]) not in mapped]
+        rt.held.hold_many(org_id, unmapped, HELD_REASON)
+    return len(unmapped)

@@ -7,10 +7,10 @@ user yet, and reports numbered errors for the rest. Matching them is the next st
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from sync_engine.connect.users import hold_if_unmapped
+from sync_engine.connect.users import hold_unmapped
 from sync_engine.intake.conversations import (
     Call,
     Conversation,
@@ -32,8 +32,31 @@ class ImportSummary:
     added: int  # new conversations stored
     already_known: int  # the same conversation imported before: nothing added
     held: int  # added, but their user has no Zoho user yet
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # at most MAX_REPORTED shown, then a line saying how many more
     warnings: list[str] = field(default_factory=list)
+    rejected: int = 0  # records refused, all of them (``errors`` lists the first ones)
+    added_ids: tuple[str, ...] = field(default=(), repr=False)
+
+    def describe(self, name: str) -> str:
+        """One line an admin reads: what was stored, what waits, what was refused -- each counted exactly."""
+        if self.format is None or (not self.valid and self.rejected == 0 and self.errors):
+            return f"{name}: nothing imported: {self.errors[0] if self.errors else 'not a file we can read'}"
+        parts = [f"{self.valid:,} valid", f"{self.added:,} new", f"{self.already_known:,} already imported"]
+        if self.held:
+            parts.append(f"{self.held:,} held: their user has no Zoho user, so nothing is written to Zoho until "
+                         "they are mapped (Connection page)")
+        parts.append(f"{self.rejected:,} rejected")
+        return f"{name}: " + ", ".join(parts) + "."
+
+    @property
+    def outcome(self) -> str:
+        """``success`` only when every record was stored and nothing waits; else ``warning`` or ``error``."""
+        if not self.valid:
+            return "error" if self.errors else "warning"
+        return "warning" if self.rejected or self.held or self.errors else "success"
+
+
+ImportProgress = Callable[[str, float], None]  # (what is happening, fraction done 0..1)
 
 
 def _row(conversation: Conversation) -> NewConversation:
@@ -45,12 +68,16 @@ def _row(conversation: Conversation) -> NewConversation:
 
 
 def import_bytes(rt: Runtime, org_id: str, data: bytes, *, filename: str | None = None,
-                 user_email: str | None = None, default_tz: str = "UTC") -> ImportSummary:
+                 user_email: str | None = None, default_tz: str = "UTC",
+                 on_progress: ImportProgress | None = None) -> ImportSummary:
     """Validate and store a calendar, dialer log or JSON Lines file for the org."""
+    progress = on_progress or (lambda _what, _done: None)
     rt.orgs.get(org_id)  # an unknown org is an error before anything is read
     country = org_region(rt, org_id)
+    progress(f"Reading {len(data) / 1e6:,.1f} MB", 0.0)
     result = parse_bytes(data, filename=filename, user_email=user_email, default_region=country,
                          default_tz=default_tz)
+    progress(f"Storing {len(result.conversations):,} conversations", 0.3)
     return _store(rt, org_id, result)
 
 
@@ -62,10 +89,11 @@ def org_region(rt: Runtime, org_id: str) -> str:
 def _store(rt: Runtime, org_id: str, result: ImportResult) -> ImportSummary:
     valid = result.conversations
     added = set(ConversationStore(rt.store).add(org_id, [_row(c) for c in valid]))
-    held = sum(hold_if_unmapped(rt, org_id, c.id, c.user_email, conversation_to_json(c))
-               for c in valid if c.id in added)
+    fresh = [c for c in valid if c.id in added]
+    held = hold_unmapped(rt, org_id, [(c.id, c.user_email, conversation_to_json(c)) for c in fresh])
     return ImportSummary(result.format, len(valid), len(added), len(valid) - len(added), held,
-                         [str(e) for e in result.errors], [str(w) for w in result.warnings])
+                         [str(e) for e in result.errors], [str(w) for w in result.warnings],
+                         result.rejected, tuple(c.id for c in fresh))
 
 
 def stored_conversations(rt: Runtime, org_id: str, ids: Iterable[str] | None = None) -> Iterator[Conversation]:

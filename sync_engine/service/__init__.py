@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from sync_engine.connect import users
 from sync_engine.connect.onboarding import Connected, ConnectStart, Onboarding, OnboardingRefused, data_centre
 from sync_engine.connect.onboarding import begin as begin_onboarding
-from sync_engine.connect.users import hold_if_unmapped, map_user, refresh_zoho_users, set_our_users
-from sync_engine.intake.imports import ImportSummary, import_bytes
+from sync_engine.connect.users import hold_unmapped
+from sync_engine.intake.imports import ImportProgress, ImportSummary, import_bytes
 from sync_engine.jobs.specs import JobSpec, jobs_of
 from sync_engine.matching.activity_type_codec import ActivityTypeError
 from sync_engine.matching.run import match_conversations
@@ -20,6 +22,7 @@ from sync_engine.runtime import Runtime
 from sync_engine.service import access
 from sync_engine.service.access import AccountRefused, OrgNotVisible, SignInRefused, Viewer
 from sync_engine.settings import org_settings
+from sync_engine.settings.changes import percent_words
 from sync_engine.settings.org_settings import (
     WRITEBACK_SETTING,
     activity_types_definition,
@@ -73,6 +76,7 @@ from sync_engine.zoho import DATA_CENTRES, ZohoError, attributed_to
 ZOHO_MODULES = ("Contacts", "Leads", "Accounts", "Deals", "Calls", "Events", "Tasks")
 
 __all__ = [
+    "percent_words",
     "Viewer",
     "ConversationFilter",
     "CreditStatus",
@@ -102,10 +106,7 @@ __all__ = [
     "match_summary",
     "OurUser",
     "ZohoUser",
-    "hold_if_unmapped",
-    "map_user",
-    "refresh_zoho_users",
-    "set_our_users",
+    "hold_unmapped",
     "AccountRefused",
     "ActivityTypeError",
     "OnboardingRefused",
@@ -184,6 +185,34 @@ def disconnect(rt: Runtime, org_id: str) -> Org:
 
 def list_orgs(rt: Runtime, connected_only: bool = False) -> list[Org]:
     return rt.orgs.list("connected" if connected_only else None)
+
+
+# -- users (connect.users holds the rules) ------------------------------------------------------------
+def _matched_again(rt: Runtime, org_id: str, released: list[HeldConversation]) -> list[HeldConversation]:
+    """Conversations released from hold are matched again at once: they have an owner now."""
+    if released:
+        match_conversations(rt, org_id, ids=[h.conversation_id for h in released])
+    return released
+
+
+def refresh_zoho_users(rt: Runtime, org_id: str) -> list[HeldConversation]:
+    """Pull Zoho's users, map ours to them, release (and match again) conversations of newly mapped users."""
+    return _matched_again(rt, org_id, users.refresh_zoho_users(rt, org_id))
+
+
+def set_our_users(rt: Runtime, org_id: str, ours: list[OurUser]) -> list[HeldConversation]:
+    return _matched_again(rt, org_id, users.set_our_users(rt, org_id, ours))
+
+
+def map_user(rt: Runtime, org_id: str, our_email: str, zoho_user_id: str | None) -> list[HeldConversation]:
+    """An admin's manual choice (None clears it); releases (and matches again) what the user had held."""
+    return _matched_again(rt, org_id, users.map_user(rt, org_id, our_email, zoho_user_id))
+
+
+def hold_if_unmapped(rt: Runtime, org_id: str, conversation_id: str, user_email: str,
+                     payload: dict[str, Any]) -> bool:
+    """A conversation whose user has no Zoho user is held (shown, never dropped) until one is mapped."""
+    return hold_unmapped(rt, org_id, [(conversation_id, user_email, payload)]) == 1
 
 
 # -- what the Connection page shows ---------------------------------------------------------------
@@ -270,9 +299,20 @@ def set_job_schedule(rt: Runtime, org_id: str, intervals: Mapping[str, int], by:
 
 
 # -- conversations ----------------------------------------------------------------------------------
+MATCH_CHUNK = 5_000  # conversations matched between two progress reports
+
+
 def import_conversations(rt: Runtime, org_id: str, data: bytes, *, filename: str | None = None,
-                         user_email: str | None = None) -> ImportSummary:
-    return import_bytes(rt, org_id, data, filename=filename, user_email=user_email)
+                         user_email: str | None = None, on_progress: ImportProgress | None = None) -> ImportSummary:
+    """Import a file and match what it added (not the whole org again), reporting progress as it goes."""
+    progress = on_progress or (lambda _what, _done: None)
+    summary = import_bytes(rt, org_id, data, filename=filename, user_email=user_email, on_progress=progress)
+    ids = summary.added_ids
+    for start in range(0, len(ids), MATCH_CHUNK):
+        progress(f"Matching {start:,} of {len(ids):,} new conversations", 0.5 + 0.5 * start / len(ids))
+        match_conversations(rt, org_id, ids=ids[start:start + MATCH_CHUNK])
+    progress("Done", 1.0)
+    return summary
 
 
 def match_stored_conversations(rt: Runtime, org_id: str) -> int:
@@ -399,11 +439,25 @@ def visible_credits_by_org(rt: Runtime, viewer: Viewer) -> Any:
     return frame[frame["org_id"].map(viewer.can_view)].reset_index(drop=True)
 
 
-def begin_connect_as(rt: Runtime, viewer: Viewer, **kwargs: Any) -> ConnectStart:
-    """Start a connection on behalf of a dashboard admin; finishing it binds them to the org."""
+CLIENT_SECRET_ENV = "ZOHO_CLIENT_SECRET"
+
+
+def client_secret_configured() -> bool:
+    """Whether the server has a client secret of its own (``ZOHO_CLIENT_SECRET``); its value stays here."""
+    return bool(os.environ.get(CLIENT_SECRET_ENV, "").strip())
+
+
+def begin_connect_as(rt: Runtime, viewer: Viewer, *, client_secret: str = "", **kwargs: Any) -> ConnectStart:
+    """Start a connection on behalf of a dashboard admin; finishing it binds them to the org.
+
+    A secret left empty is the server's ``ZOHO_CLIENT_SECRET``: the form never shows it to the browser.
+    """
     if viewer.role != "admin":
         raise OnboardingRefused("Only an admin can connect an org.")
-    return begin_connect(rt, started_by_email=viewer.email, **kwargs)
+    secret = client_secret.strip() or os.environ.get(CLIENT_SECRET_ENV, "").strip()
+    if not secret:
+        raise OnboardingRefused(f"Enter the client secret (or set {CLIENT_SECRET_ENV} on the server).")
+    return begin_connect(rt, started_by_email=viewer.email, client_secret=secret, **kwargs)
 
 
 # -- changes on a dashboard viewer's behalf ----------------------------------------------------------

@@ -1,12 +1,15 @@
 """Who is looking at the dashboard, and what they may see and change.
 
-Roles: a CSM reads every org; an admin reads and changes their own org (settings, connection); a
-manager reads their own org. Pages receive a ``Viewer`` from the sign-in and pass its org scope to the
-service layer, which never returns another org's rows.
+Roles: a CSM reads every org (or, given one, only that org: the demo's CSM sees the demo org alone);
+an admin reads and changes their own org (settings, connection); a manager reads their own org. Pages
+receive a ``Viewer`` from the sign-in and pass its org scope to the service layer, which never returns
+another org's rows.
 
 Passwords are argon2id hashes; a session is a random token of which only the SHA-256 is stored, and it
 ends after 8 hours, or 1 hour unused. Five wrong passwords for an email within 15 minutes lock it
-for 15 minutes, whether or not the email has an account, so the lock tells nothing either.
+for 15 minutes, whether or not the email has an account, so the lock tells nothing either. The lock is
+checked and the attempt counted in one transaction, before the password is: parallel attempts queue
+behind each other, so no more than five are ever checked.
 """
 from __future__ import annotations
 
@@ -39,10 +42,19 @@ class Viewer:
     email: str
     name: str
     role: Role
-    org_id: str | None  # None for a CSM (every org), or an admin who has not connected an org yet
+    org_id: str | None  # None for a CSM of every org, or an admin who has not connected an org yet
 
     def can_view(self, org_id: str) -> bool:
-        return self.role == "csm" or (self.org_id is not None and self.org_id == org_id)
+        if self.org_id is not None:
+            return self.org_id == org_id
+        return self.role == "csm"
+
+    @property
+    def scope(self) -> str:
+        """The orgs this viewer reads, in words."""
+        if self.org_id is not None:
+            return self.org_id
+        return "every org" if self.role == "csm" else "no org connected yet"
 
     def can_administer(self, org_id: str) -> bool:
         return self.role == "admin" and self.org_id is not None and self.org_id == org_id
@@ -111,7 +123,19 @@ def _viewer(account: Account) -> Viewer:
 
 def create_account(rt: Runtime, email: str, name: str, role: str, password: str, org_id: str | None = None,
                    now: datetime | None = None) -> Viewer:
-    """A new dashboard account. A manager needs an org; an admin may have none yet (connecting one binds it)."""
+    """A new dashboard account. A manager needs an org; an admin may have none yet (connecting one binds it);
+    a CSM given an org sees only that org, else every org."""
+    email, account = _new_account(rt, email, name, role, password, org_id, now)
+    accounts = _accounts(rt)
+    if accounts.get(email) is not None:
+        raise AccountRefused(f"There is already an account for {email}.")
+    accounts.add(account, _HASHER.hash(password))
+    return _viewer(account)
+
+
+def _new_account(rt: Runtime, email: str, name: str, role: str, password: str, org_id: str | None,
+                 now: datetime | None) -> tuple[str, Account]:
+    """The account as asked, checked; AccountRefused says what to change."""
     email = normalise_email(email)
     if not _EMAIL.match(email):
         raise AccountRefused(f"{email!r} is not an email address.")
@@ -119,8 +143,6 @@ def create_account(rt: Runtime, email: str, name: str, role: str, password: str,
         raise AccountRefused(f"The role must be one of {', '.join(ROLES)}, not {role!r}.")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountRefused(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
-    if role == "csm" and org_id:
-        raise AccountRefused("A CSM sees every org: give no org.")
     if role == "manager" and not org_id:
         raise AccountRefused("A manager sees one org: give its org id.")
     if org_id:
@@ -128,12 +150,7 @@ def create_account(rt: Runtime, email: str, name: str, role: str, password: str,
             rt.orgs.get(org_id)
         except UnknownOrgError:
             raise AccountRefused(f"There is no org {org_id!r}; list them with `python -m sync_engine orgs`.") from None
-    accounts = _accounts(rt)
-    if accounts.get(email) is not None:
-        raise AccountRefused(f"There is already an account for {email}.")
-    account = Account(email, name.strip() or email, role, org_id or None, now or datetime.now(UTC))
-    accounts.add(account, _HASHER.hash(password))
-    return _viewer(account)
+    return email, Account(email, name.strip() or email, role, org_id or None, now or datetime.now(UTC))
 
 
 def list_accounts(rt: Runtime) -> list[Account]:
@@ -162,7 +179,10 @@ def sign_in(rt: Runtime, email: str, password: str, now: datetime | None = None,
     now = now or datetime.now(UTC)
     email = normalise_email(email)
     accounts = _accounts(rt)
-    until = locked_until(rt, email, now, policy)
+    with rt.store.transaction():  # one step: parallel attempts cannot all pass the check before any is counted
+        until = locked_until(rt, email, now, policy)
+        if until is None:  # counted as a failure until the password proves right
+            accounts.record_failure(email, now, forget_before=now - policy.failure_window - policy.lockout)
     if until is not None:
         minutes = max(1, math.ceil((until - now).total_seconds() / 60))
         raise SignInRefused(f"Too many failed sign-ins for this email: it is locked for {minutes} more minute(s). "
@@ -174,7 +194,6 @@ def sign_in(rt: Runtime, email: str, password: str, now: datetime | None = None,
     except (VerificationError, InvalidHashError):
         verified = False
     if not verified:
-        accounts.record_failure(email, now, forget_before=now - policy.failure_window - policy.lockout)
         raise SignInRefused(WRONG_CREDENTIALS)
     account = accounts.get(email)
     if account is None:  # removed between the two reads
@@ -276,12 +295,15 @@ DEMO_ACCOUNTS = (  # documented in README.md ("Demo accounts"); for the embedded
 
 
 def ensure_demo_accounts(rt: Runtime, demo_org_id: str) -> list[str]:
-    """Create the demo accounts that do not exist yet (admin and manager of the demo org); their emails."""
+    """Create the demo accounts, all scoped to the demo org, the first time the demo starts; their emails.
+
+    Each is seeded once: an operator who removes one (its password is in the README) removes it for
+    good, and a restart does not bring it back.
+    """
     accounts = _accounts(rt)
     created = []
     for demo in DEMO_ACCOUNTS:
-        if accounts.get(demo.email) is None:
-            create_account(rt, demo.email, demo.name, demo.role, demo.password,
-                           None if demo.role == "csm" else demo_org_id)
-            created.append(demo.email)
+        email, account = _new_account(rt, demo.email, demo.name, demo.role, demo.password, demo_org_id, None)
+        if accounts.seed_once(account, _HASHER.hash(demo.password)):
+            created.append(email)
     return created

@@ -49,11 +49,16 @@ def _named_items(before: list[Any], after: list[Any]) -> str:
     return "; ".join(parts) or "no change"
 
 
+def percent_words(share: float) -> str:
+    """A share as people write it: 0.2 -> ``20%``, 0.125 -> ``12.5%`` (never rounded to a whole percent)."""
+    return f"{round(share * 100, 2):g}%"
+
+
 def describe_change(setting: str, before: Any, after: Any) -> str:
     """What changed between two values of ``setting``, in words an admin reads at a glance."""
     if setting == "budget_share" and isinstance(after, int | float):
-        shown = f"{before:.0%}" if isinstance(before, int | float) else NONE
-        return f"{shown} → {after:.0%}"
+        shown = percent_words(before) if isinstance(before, int | float) else NONE
+        return f"{shown} → {percent_words(after)}"
     if isinstance(after, list) and all(isinstance(i, dict) and "name" in i for i in [*(before or []), *after]):
         return _named_items(before or [], after)
     if isinstance(after, dict) and isinstance(before, dict | None):

@@ -17,7 +17,7 @@ from sync_engine.matching.activity_type_codec import (
 )
 from sync_engine.matching.deal_rules import DealRules
 from sync_engine.runtime import Runtime
-from sync_engine.settings.changes import describe_change
+from sync_engine.settings.changes import describe_change, percent_words
 from sync_engine.settings.schedule import (
     SCHEDULE_SETTING,
     JobBounds,
@@ -101,8 +101,14 @@ def set_budget_share(rt: Runtime, org_id: str, share: float, by: str | None) -> 
 
     Below 1% nothing useful fits; above 100% is more than Zoho allows. False when unchanged.
     """
-    if isinstance(share, bool) or not isinstance(share, int | float) or not 0.01 <= share <= 1:
-        raise SettingsError(f"the budget share is between 1% and 100% of the daily credit limit, not {share!r}")
+    if isinstance(share, bool) or not isinstance(share, int | float) or share != share:
+        raise SettingsError(f"the budget share is a number between 1% and 100% of the daily credit limit, "
+                            f"not {share!r}")
+    if not 0.01 <= share <= 1:
+        why = ("below 1% nothing useful fits in it" if share < 0.01 else
+               "above 100% would spend more than Zoho allows the whole org in a day")
+        raise SettingsError(f"the budget share is between 1% and 100% of the daily credit limit, not "
+                            f"{percent_words(share)}: {why}")
     share = round(float(share), 4)
     with rt.store.transaction():
         before = rt.orgs.get(org_id).budget_share

@@ -76,6 +76,9 @@ def checked_schedule(intervals: Mapping[str, Any], jobs: Sequence[JobBounds]) ->
         spec = specs[name]
         if isinstance(seconds, bool) or not isinstance(seconds, int):
             problems.append(f"{name}: the interval is a whole number of seconds, not {seconds!r}")
+        elif seconds <= 0:
+            problems.append(f"{name}: the interval is a number of seconds above zero, not {seconds}; "
+                            f"it may run every {bounds_words(spec)}")
         elif not spec.min_every_s <= seconds <= spec.max_every_s:
             problems.append(f"{name} may run every {bounds_words(spec)}, not every {duration_words(seconds)}")
     if problems:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from sync_engine.store.columns import insert_columns
+
 if TYPE_CHECKING:  # db imports the migrations, which import this module's DDL
     from sync_engine.store.db import Store
 
@@ -123,10 +125,17 @@ class ConversationStore:
                 "SELECT conversation_id FROM conversations WHERE org_id = ? AND conversation_id IN "
                 "(SELECT unnest(?::VARCHAR[]))", [org_id, ids]).fetchall()}
             fresh = [c for c in conversations if c.conversation_id not in known]
-            for c in fresh:
-                cur.execute("INSERT INTO conversations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            [org_id, c.conversation_id, c.kind, c.user_email, c.title, c.started_at, c.ended_at,
-                             c.source, json.dumps(c.payload, ensure_ascii=False), at])
+            insert_columns(cur, "conversations", {
+                "org_id": ("VARCHAR", [org_id] * len(fresh)),
+                "conversation_id": ("VARCHAR", [c.conversation_id for c in fresh]),
+                "kind": ("VARCHAR", [c.kind for c in fresh]),
+                "user_email": ("VARCHAR", [c.user_email for c in fresh]),
+                "title": ("VARCHAR", [c.title for c in fresh]),
+                "started_at": ("TIMESTAMPTZ", [c.started_at for c in fresh]),
+                "ended_at": ("TIMESTAMPTZ", [c.ended_at for c in fresh]),
+                "source": ("VARCHAR", [c.source for c in fresh]),
+                "payload": ("JSON", [json.dumps(c.payload, ensure_ascii=False) for c in fresh]),
+                "imported_at": ("TIMESTAMPTZ", [at] * len(fresh))})
         return [c.conversation_id for c in fresh]
 
     def get(self, org_id: str, ids: Iterable[str] | None = None) -> list[StoredConversation]:
@@ -142,10 +151,25 @@ class ConversationStore:
 
     def save_matches(self, org_id: str, matches: Sequence[StoredMatch]) -> None:
         with self._store.transaction() as cur:
-            for m in matches:
-                cur.execute("INSERT OR REPLACE INTO conversation_matches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            [org_id, m.conversation_id, m.status, m.contact_id, m.lead_id, m.account_id,
-                             m.deal_id, m.owner_id, m.activity_type, json.dumps(list(m.reasons)), m.matched_at])
+            insert_columns(cur, "conversation_matches", {
+                "org_id": ("VARCHAR", [org_id] * len(matches)),
+                "conversation_id": ("VARCHAR", [m.conversation_id for m in matches]),
+                "status": ("VARCHAR", [m.status for m in matches]),
+                "contact_id": ("VARCHAR", [m.contact_id for m in matches]),
+                "lead_id": ("VARCHAR", [m.lead_id for m in matches]),
+                "account_id": ("VARCHAR", [m.account_id for m in matches]),
+                "deal_id": ("VARCHAR", [m.deal_id for m in matches]),
+                "owner_id": ("VARCHAR", [m.owner_id for m in matches]),
+                "activity_type": ("VARCHAR", [m.activity_type for m in matches]),
+                "reasons": ("JSON", [json.dumps(list(m.reasons)) for m in matches]),
+                "matched_at": ("TIMESTAMPTZ", [m.matched_at for m in matches])}, or_replace=True)
+
+    def forget_matches(self, org_id: str, conversation_ids: Sequence[str]) -> None:
+        """Drop these conversations' matches, so that they are matched again (their user was just mapped)."""
+        if conversation_ids:
+            with self._store.transaction() as cur:
+                cur.execute("DELETE FROM conversation_matches WHERE org_id = ? AND conversation_id IN "
+                            "(SELECT unnest(?::VARCHAR[]))", [org_id, list(conversation_ids)])
 
     def matches(self, org_id: str) -> dict[str, StoredMatch]:
         with self._store.reading() as cur:

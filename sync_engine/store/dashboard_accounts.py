@@ -37,6 +37,13 @@ CREATE TABLE dashboard_sign_in_failures (
 );
 """
 
+DEMO_ACCOUNTS_SEEDED = """
+CREATE TABLE demo_accounts_seeded (             -- each demo account is created once: removing it is final
+    email          VARCHAR PRIMARY KEY,
+    seeded_at      TIMESTAMPTZ NOT NULL
+);
+"""
+
 _ACCOUNT_COLUMNS = "email, display_name, role, org_id, created_at, disabled"
 
 
@@ -98,6 +105,24 @@ class DashboardAccounts:
             bound = cur.execute("UPDATE dashboard_accounts SET org_id = ? WHERE email = ? AND role = 'admin' "
                                 "AND org_id IS NULL RETURNING email", [org_id, email]).fetchall()
         return bool(bound)
+
+    def seed_once(self, account: Account, password_hash: str) -> bool:
+        """Add a demo account unless it was ever seeded before (even if removed since); True when added now.
+
+        An account of that email made before seeding was recorded (an older release) is kept, and
+        narrowed to the account's org if it had none: such releases gave the demo CSM every org.
+        """
+        with self._store.transaction() as cur:
+            seeded = cur.execute("INSERT INTO demo_accounts_seeded VALUES (?, ?) ON CONFLICT DO NOTHING "
+                                 "RETURNING email", [account.email, account.created_at]).fetchall()
+            if not seeded:
+                return False
+            if self.get(account.email) is not None:
+                cur.execute("UPDATE dashboard_accounts SET org_id = ? WHERE email = ? AND org_id IS NULL",
+                            [account.org_id, account.email])
+                return False
+            self.add(account, password_hash)
+        return True
 
     # -- sessions ----------------------------------------------------------------------------------
     def add_session(self, session: StoredSession) -> None:

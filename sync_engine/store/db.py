@@ -13,6 +13,9 @@ releases) wraps them in an outer one, which the inner calls join.
 """
 from __future__ import annotations
 
+import os
+import re
+import stat
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -22,6 +25,56 @@ from typing import Any
 import duckdb
 
 from sync_engine.store.migrations import MIGRATIONS, Migration, current_version, migrate
+
+PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
+
+
+def keep_private(path: Path) -> None:
+    """The database holds password hashes and people's data: only this user may read it.
+
+    DuckDB creates its files (the database, its ``.wal``, spill files) with the process's umask, and
+    the WAL comes and goes with every checkpoint, so the umask is narrowed for the whole process
+    (nothing this process writes is for others), the directory is made 0700, and files already there
+    -- from an older release, or copied in -- are brought to 0600. A shared directory that is not
+    ours (``/tmp``, sticky) is left as it is.
+    """
+    os.umask(os.umask(0o077) | 0o077)
+    directory = path.parent
+    directory.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    info = directory.stat()
+    if info.st_mode & 0o077 and info.st_uid == os.getuid() and not info.st_mode & stat.S_ISVTX:
+        directory.chmod(PRIVATE_DIR)
+    for file in (path, path.with_name(path.name + ".wal")):
+        if file.exists() and file.stat().st_mode & 0o077:
+            file.chmod(PRIVATE_FILE)
+
+
+class DatabaseInUse(RuntimeError):
+    """Another process holds the database file (DuckDB allows one writer process); ``str()`` says which and
+    what to do, in one line."""
+
+    def __init__(self, path: Path, pid: int | None, program: str) -> None:
+        holder = f"process {pid} ({program})" if pid else f"another process ({program})"
+        super().__init__(f"the database {path} is in use by {holder}: the app or `python -m sync_engine run` "
+                         "keeps it open while it runs. Stop that process (or do this from the app's pages), "
+                         "or point --db / SYNC_DATA_DIR at another file, then try again.")
+        self.pid = pid
+
+
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+
+
+def _in_use(path: Path, error: duckdb.IOException) -> DatabaseInUse | None:
+    """DuckDB's lock error names the holder's program and PID; its command line says more, when readable."""
+    found = _LOCK_HOLDER.search(str(error))
+    if found is None:
+        return None
+    pid = int(found["pid"])
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        command = ""
+    return DatabaseInUse(path, pid, command or found["program"])
 
 
 class StoreClosedError(RuntimeError):
@@ -33,8 +86,15 @@ class Store:
 
     def __init__(self, path: str | Path, migrations: Sequence[Migration] = MIGRATIONS) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn: duckdb.DuckDBPyConnection | None = duckdb.connect(str(self.path))
+        keep_private(self.path)
+        try:
+            self._conn: duckdb.DuckDBPyConnection | None = duckdb.connect(str(self.path))
+        except duckdb.IOException as err:
+            in_use = _in_use(self.path, err)
+            if in_use is None:
+                raise
+            raise in_use from None
+        keep_private(self.path)  # a file created just now, or one an older release left readable
         self._write_lock = threading.Lock()
         self._local = threading.local()
         try:

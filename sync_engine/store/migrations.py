@@ -26,7 +26,7 @@ import duckdb
 
 from sync_engine.store.conversations import ACTIVITY_TYPES, CONVERSATIONS, DEAL_RULES
 from sync_engine.store.credits.rollup import CREDIT_LEDGER_DAILY
-from sync_engine.store.dashboard_accounts import DASHBOARD_ACCOUNTS
+from sync_engine.store.dashboard_accounts import DASHBOARD_ACCOUNTS, DEMO_ACCOUNTS_SEEDED
 from sync_engine.store.job_runs import JOB_RUNS
 from sync_engine.store.mirror.schema import MIRROR_CONTACT_POINTS, MIRROR_RECORDS, MIRROR_STATE
 from sync_engine.store.settings import ORG_SETTINGS
@@ -175,6 +175,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(15, "dashboard accounts, sessions and failed sign-ins", DASHBOARD_ACCOUNTS),
     Migration(16, "conversations write-back passes by", SKIPS),
     Migration(17, "credit ledger: daily sums of rolled-up rows, and the view over both", CREDIT_LEDGER_DAILY),
+    Migration(18, "demo accounts seeded once", DEMO_ACCOUNTS_SEEDED),
 )
 
 _SCHEMA_VERSION = """

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import duckdb
-
 from sync_engine.records.users import OurUser, UserMapping, ZohoUser, map_users, normalise_email
+from sync_engine.store.columns import insert_columns
 from sync_engine.store.db import Store
 
 
@@ -53,7 +52,7 @@ class UserRepository:
         at = synced_at or datetime.now(UTC)
         with self._store.transaction() as cursor:
             cursor.execute("DELETE FROM zoho_users WHERE org_id = ?", [org_id])
-            _insert_columns(cursor, "zoho_users", {
+            insert_columns(cursor, "zoho_users", {
                 "org_id": ("VARCHAR", [org_id] * len(users)),
                 "zoho_user_id": ("VARCHAR", [u.zoho_user_id for u in users]),
                 "email": ("VARCHAR", [u.email for u in users]),
@@ -83,16 +82,34 @@ class UserRepository:
         unique = list(by_email.values())
         with self._store.transaction() as cursor:
             cursor.execute("DELETE FROM our_users WHERE org_id = ?", [org_id])
-            _insert_columns(cursor, "our_users", {
+            insert_columns(cursor, "our_users", {
                 "org_id": ("VARCHAR", [org_id] * len(unique)),
                 "email": ("VARCHAR", [u.email for u in unique]),
                 "email_normalised": ("VARCHAR", [u.email_normalised for u in unique]),
                 "full_name": ("VARCHAR", [u.full_name for u in unique])})
 
     def our_users(self, org_id: str) -> list[OurUser]:
+        """The platform's users: the list imported, and everyone who recorded a conversation for the org.
+
+        Whoever records a conversation is one of ours whether or not a list named them, so the mapping
+        matches them by email like the others, and what the mapping says is what write-back does.
+        """
         rows = self._store.query("SELECT email, full_name FROM our_users WHERE org_id = ? "
                                  "ORDER BY email_normalised", [org_id])
-        return [OurUser(*row) for row in rows]
+        listed = [OurUser(*row) for row in rows]
+        known = {user.email_normalised for user in listed}
+        recording: dict[str, OurUser] = {}
+        for (email,) in self._store.query("SELECT DISTINCT user_email FROM conversations WHERE org_id = ?",
+                                          [org_id]):
+            user = OurUser(email)
+            if user.email_normalised and user.email_normalised not in known:
+                recording.setdefault(user.email_normalised, user)
+        return sorted([*listed, *recording.values()], key=lambda u: u.email_normalised)
+
+    def mapped_emails(self, org_id: str) -> set[str]:
+        """Normalised emails of our users that have a Zoho user."""
+        rows = self._store.query("SELECT our_email_normalised FROM user_map WHERE org_id = ?", [org_id])
+        return {email for (email,) in rows}
 
     def set_manual(self, org_id: str, our_email: str, zoho_user_id: str | None, at: datetime | None = None) -> None:
         """An admin's choice of Zoho user for one of ours; None returns the user to matching by email."""
@@ -120,7 +137,7 @@ class UserRepository:
                 [org_id]).fetchall()}
             cursor.execute("DELETE FROM user_map WHERE org_id = ?", [org_id])
             pairs = mapping.matched
-            _insert_columns(cursor, "user_map", {
+            insert_columns(cursor, "user_map", {
                 "org_id": ("VARCHAR", [org_id] * len(pairs)),
                 "our_email_normalised": ("VARCHAR", [p.ours.email_normalised for p in pairs]),
                 "zoho_user_id": ("VARCHAR", [p.zoho.zoho_user_id for p in pairs]),
@@ -142,18 +159,18 @@ class UserRepository:
         return rows[0][0] if rows else None
 
     def counts(self, org_id: str) -> MappingCounts:
-        row = self._store.query("""
+        mapped, to_inactive, unmapped_zoho, held = self._store.query("""
             SELECT
               (SELECT count(*) FROM user_map WHERE org_id = $org),
               (SELECT count(*) FROM user_map m JOIN zoho_users z USING (org_id, zoho_user_id)
                 WHERE m.org_id = $org AND lower(trim(z.status)) <> 'active'),
-              (SELECT count(*) FROM our_users o WHERE o.org_id = $org AND NOT EXISTS (SELECT 1 FROM user_map m
-                WHERE m.org_id = o.org_id AND m.our_email_normalised = o.email_normalised)),
               (SELECT count(*) FROM zoho_users z WHERE z.org_id = $org AND NOT EXISTS (SELECT 1 FROM user_map m
                 WHERE m.org_id = z.org_id AND m.zoho_user_id = z.zoho_user_id)),
               (SELECT count(*) FROM held_conversations WHERE org_id = $org AND released_at IS NULL)""",
             {"org": org_id})[0]
-        return MappingCounts(*(int(value) for value in row))
+        mapped_emails = self.mapped_emails(org_id)
+        unmapped_ours = sum(user.email_normalised not in mapped_emails for user in self.our_users(org_id))
+        return MappingCounts(int(mapped), int(to_inactive), unmapped_ours, int(unmapped_zoho), int(held))
 
 
 class HeldConversations:
@@ -166,17 +183,27 @@ class HeldConversations:
 
         A conversation released earlier and held again (its user was unmapped since) is held anew.
         """
+        self.hold_many(org_id, [(conversation_id, user_email, payload)], reason, at)
+
+    def hold_many(self, org_id: str, conversations: Sequence[tuple[str, str, Mapping[str, Any]]], reason: str,
+                  at: datetime | None = None) -> None:
+        """``hold`` for many (conversation id, user email, payload), in one statement."""
+        moment = at or datetime.now(UTC)
         with self._store.transaction() as cursor:
-            cursor.execute("""
-                INSERT INTO held_conversations VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
+            insert_columns(cursor, "held_conversations", {
+                "org_id": ("VARCHAR", [org_id] * len(conversations)),
+                "conversation_id": ("VARCHAR", [c[0] for c in conversations]),
+                "user_email": ("VARCHAR", [c[1] for c in conversations]),
+                "user_email_normalised": ("VARCHAR", [normalise_email(c[1]) for c in conversations]),
+                "payload": ("JSON", [json.dumps(dict(c[2])) for c in conversations]),
+                "held_reason": ("VARCHAR", [reason] * len(conversations)),
+                "held_at": ("TIMESTAMPTZ", [moment] * len(conversations))}, on_conflict="""
                 ON CONFLICT (org_id, conversation_id) DO UPDATE SET
                   user_email = excluded.user_email, user_email_normalised = excluded.user_email_normalised,
                   payload = excluded.payload, held_reason = excluded.held_reason,
                   held_at = CASE WHEN held_conversations.released_at IS NULL
                                  THEN held_conversations.held_at ELSE excluded.held_at END,
-                  released_at = NULL""",
-                [org_id, conversation_id, user_email, normalise_email(user_email), json.dumps(dict(payload)),
-                 reason, at or datetime.now(UTC)])
+                  released_at = NULL""")
 
     def held(self, org_id: str, user_email: str | None = None) -> list[HeldConversation]:
         """Still held, oldest first; for one user when ``user_email`` is given."""
@@ -210,14 +237,3 @@ def _kept_mapped_at(before: dict[str, tuple[str, datetime]], email: str, zoho_us
                     now: datetime) -> datetime:
     previous = before.get(email)
     return previous[1] if previous is not None and previous[0] == zoho_user_id else now
-
-
-def _insert_columns(cursor: duckdb.DuckDBPyConnection, table: str,
-                    columns: dict[str, tuple[str, list[Any]]]) -> None:
-    """Insert rows given column-wise, in one statement: executemany costs milliseconds per row in DuckDB."""
-    if not next(iter(columns.values()))[1]:
-        return
-    names = ", ".join(columns)
-    values = ", ".join(f"unnest(${name}::{sql_type}[])" for name, (sql_type, _) in columns.items())
-    cursor.execute(f"INSERT INTO {table} ({names}) SELECT {values}",
-                   {name: data for name, (_, data) in columns.items()})

@@ -4,7 +4,8 @@ An org can hold a million conversations, so nothing here loads them all: the fil
 counted per status in one query, and only the page on screen (newest first) is fetched, with the
 linked records' names and the write-back outbox joined for those rows alone. The CSV export runs
 the same query without paging, capped at ``EXPORT_LIMIT`` rows (newest first), so one click cannot
-pin the server; the page says when the cap cut the file short.
+pin the server; the page says when the cap cut the file short. It is written by ``csv_export`` (formulas
+in user text neutralised), like every CSV we hand out.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from sync_engine.store.conversation_views import (
     filter_values,
     status_counts,
 )
+from sync_engine.views.csv_export import frame_csv
 
 PAGE_SIZE = 100
 EXPORT_LIMIT = 100_000
@@ -74,7 +76,7 @@ def activity_page(rt: Runtime, org_id: str, filters: ConversationFilter, offset:
 
 def export_csv(rt: Runtime, org_id: str, filters: ConversationFilter, limit: int = EXPORT_LIMIT) -> bytes:
     """The filtered set as CSV, newest first, at most ``limit`` rows."""
-    return _frame(activity_rows(rt.store, org_id, filters, 0, limit)).to_csv(index=False).encode("utf-8")
+    return frame_csv(_frame(activity_rows(rt.store, org_id, filters, 0, limit)))
 
 
 @dataclass(frozen=True)

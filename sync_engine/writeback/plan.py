@@ -250,7 +250,7 @@ def plan_conversation(conv: Conversation, links: Links, ctx: PlanContext, settin
     later = PRIORITY_BACKFILL if backfill else PRIORITY_FOLLOW_UP
     writes: list[PlannedWrite] = []
     if links.owner_id is None:
-        message = (f"{conv.user_email} has no Zoho user: map them on the Connection page, then retry")
+        message = f"{conv.user_email} has no active Zoho user: map them to one on the Connection page, then retry"
         if wanted:
             op_key = f"{conv.id}/{ACTIVITY}"
             writes.append(PlannedWrite(op_key, conv.id, "Events" if isinstance(conv, Meeting) else "Calls",

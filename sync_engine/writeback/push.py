@@ -119,7 +119,8 @@ def match_new(rt: Runtime, org_id: str) -> int:
 
 def _candidates(rt: Runtime, org_id: str, settings: WritebackSettings,
                 conversation_ids: Sequence[str] | None = None) -> list[tuple[str, Links]]:
-    """Matched conversations with nothing in the outbox yet, or exactly ``conversation_ids`` (a retry)."""
+    """Matched conversations with nothing in the outbox yet, or exactly ``conversation_ids`` (a retry); never
+    a held one."""
     kinds = [k for k, on in (("meeting", settings.log_meetings), ("call", settings.log_calls)) if on]
     if settings.create_tasks or settings.update_deal_stage:
         kinds = ["meeting", "call"]

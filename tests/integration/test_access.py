@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -55,7 +57,7 @@ def test_two_accounts_with_the_same_password_get_different_hashes(rt: Runtime) -
     ("a@corp.com", "manager", PASSWORD, None, "A manager sees one org"),
     ("a@corp.com", "manager", PASSWORD, "no-such-org", "There is no org 'no-such-org'"),
     ("a@corp.com", "admin", PASSWORD, "no-such-org", "There is no org 'no-such-org'"),
-    ("a@corp.com", "csm", PASSWORD, "org-a", "A CSM sees every org"),
+    ("a@corp.com", "csm", PASSWORD, "no-such-org", "There is no org 'no-such-org'"),
 ])
 def test_an_account_that_cannot_work_is_refused_with_what_to_change(two_orgs: Runtime, email: str, role: str,
                                                                     password: str, org_id: str | None,
@@ -204,6 +206,57 @@ def test_an_unknown_email_locks_like_a_known_one_and_locks_only_that_email(rt: R
     assert "locked" in fail(rt, "a@corp.com", T0 + timedelta(minutes=6))
     access.create_account(rt, "b@corp.com", "B", "csm", PASSWORD)
     assert access.sign_in(rt, "b@corp.com", PASSWORD, now=T0 + timedelta(minutes=6))[0].email == "b@corp.com"
+
+
+def test_twelve_simultaneous_wrong_passwords_get_at_most_five_checked(rt: Runtime) -> None:
+    access.create_account(rt, "a@corp.com", "A", "csm", PASSWORD)
+    start = threading.Barrier(12)
+
+    def attempt(_: int) -> str:
+        start.wait()
+        with pytest.raises(SignInRefused) as refused:
+            access.sign_in(rt, "a@corp.com", "wrong password!", now=T0)
+        return str(refused.value)
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        answers = list(pool.map(attempt, range(12)))
+    assert answers.count(access.WRONG_CREDENTIALS) == access.MAX_FAILURES
+    assert sum("locked" in answer for answer in answers) == 12 - access.MAX_FAILURES
+    with pytest.raises(SignInRefused, match="locked"):  # and the right password waits for the lock too
+        access.sign_in(rt, "a@corp.com", PASSWORD, now=T0 + timedelta(seconds=1))
+
+
+# -- the demo's accounts --------------------------------------------------------------------------------
+def test_demo_accounts_are_created_once_and_a_removed_one_stays_removed(two_orgs: Runtime) -> None:
+    created = access.ensure_demo_accounts(two_orgs, "org-a")
+    assert sorted(created) == sorted(a.email for a in access.DEMO_ACCOUNTS)
+    assert access.remove_account(two_orgs, "csm@demo.example")
+    assert access.ensure_demo_accounts(two_orgs, "org-a") == []  # the next start of the demo
+    assert "csm@demo.example" not in {a.email for a in access.list_accounts(two_orgs)}
+    with pytest.raises(SignInRefused, match="wrong"):
+        access.sign_in(two_orgs, "csm@demo.example", "demo-csm-password")
+
+
+def test_every_demo_account_sees_the_demo_org_alone_not_a_real_org_beside_it(two_orgs: Runtime) -> None:
+    access.ensure_demo_accounts(two_orgs, "org-a")  # org-b: a real org connected beside the demo
+    for demo in access.DEMO_ACCOUNTS:
+        viewer, _ = access.sign_in(two_orgs, demo.email, demo.password)
+        assert [o.org_id for o in service.visible_orgs(two_orgs, viewer)] == ["org-a"], demo.role
+        with pytest.raises(OrgNotVisible):
+            service.visible_org(two_orgs, viewer, "org-b")
+        assert viewer.role != "csm" or viewer.scope == "org-a"
+
+
+def test_a_demo_csm_made_by_an_older_release_for_every_org_is_narrowed_to_the_demo_org(two_orgs: Runtime) -> None:
+    access.create_account(two_orgs, "csm@demo.example", "Casey CSM", "csm", "demo-csm-password")
+    access.ensure_demo_accounts(two_orgs, "org-a")
+    viewer, _ = access.sign_in(two_orgs, "csm@demo.example", "demo-csm-password")
+    assert viewer.org_id == "org-a" and not viewer.can_view("org-b")
+
+
+def test_a_csm_given_an_org_sees_only_that_org(two_orgs: Runtime) -> None:
+    viewer = access.create_account(two_orgs, "c@corp.com", "C", "csm", PASSWORD, org_id="org-b")
+    assert [o.org_id for o in service.visible_orgs(two_orgs, viewer)] == ["org-b"]
 
 
 # -- scope ----------------------------------------------------------------------------------------------

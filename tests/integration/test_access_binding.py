@@ -108,3 +108,21 @@ def test_a_refresh_token_connect_on_behalf_of_an_admin_binds_them_and_one_from_t
                                               client_secret=CLIENT_SECRET, refresh_token="1000.headless",
                                               started_by_email="New.Admin@corp.com")
     assert access.list_accounts(rt)[0].org_id == mine.org.org_id != cli.org.org_id
+
+
+def test_a_secret_left_empty_in_the_form_is_the_servers_zoho_client_secret(
+        rt: Runtime, zoho: RunningEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    access.create_account(rt, "new.admin@corp.com", "New Admin", "admin", PASSWORD)
+    viewer, _ = signed_in(rt, "new.admin@corp.com")
+    monkeypatch.delenv("ZOHO_CLIENT_SECRET", raising=False)
+    with pytest.raises(OnboardingRefused, match="Enter the client secret"):
+        service.begin_connect_as(rt, viewer, data_centre_code="LOCAL", accounts_url=zoho.url, client_id=CLIENT_ID,
+                                 client_secret=" ", redirect_uri=REDIRECT)
+    monkeypatch.setenv("ZOHO_CLIENT_SECRET", CLIENT_SECRET)
+    assert service.client_secret_configured()
+    begun = service.begin_connect_as(rt, viewer, data_centre_code="LOCAL", accounts_url=zoho.url, client_id=CLIENT_ID,
+                                     client_secret="", redirect_uri=REDIRECT)
+    back = parse_authorization_redirect(consent(begun.authorization_url))
+    connected = service.finish_connect(rt, state=back.state or "", code=back.code,
+                                       accounts_server=back.accounts_server, error=back.error)
+    assert connected.started_by_email == "new.admin@corp.com"  # the token exchange took the server's secret

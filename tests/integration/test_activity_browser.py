@@ -154,6 +154,15 @@ def test_export_holds_the_filtered_set_and_stops_at_the_cap(world: Runtime) -> N
     assert len(list(csv.DictReader(io.StringIO(capped)))) == 3
 
 
+def test_export_neutralises_a_title_that_is_a_spreadsheet_formula(world: Runtime) -> None:
+    evil = '=HYPERLINK("http://evil.example","x")'
+    line = meeting("m-evil", 8, "rep@acme.example", evil, "ana@customer.example")
+    service.import_conversations(world, ORG, json.dumps(line).encode(), filename="evil.jsonl")
+    text = activity_browser.export_csv(world, ORG, ConversationFilter(search="m-evil")).decode()
+    [row] = list(csv.DictReader(io.StringIO(text)))
+    assert row["title"] == "'" + evil
+
+
 def test_another_orgs_conversations_never_show(world: Runtime) -> None:
     import_all(world, "other")
     assert page(world).total == 5

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sync_engine.user_mapping import OurUser
 
 from sync_engine import service
 from sync_engine.intake.imports import import_bytes, stored_conversations
@@ -80,6 +81,47 @@ def test_conversation_of_an_unmapped_user_is_imported_and_held(world) -> None:
     summary = import_bytes(rt, org_id, (json.dumps(line) + "\n").encode(), filename="c.jsonl")
     assert (summary.added, summary.held) == (1, 1)
     assert [h.conversation_id for h in rt.held.held(org_id)] == ["c-9"]
+
+
+def test_a_zoho_user_who_records_conversations_is_mapped_by_email_though_no_user_list_named_them(world) -> None:
+    """The demo's Ava Smith: a Zoho user left off our users list, whose conversations arrive under her email."""
+    rt, em, org_id = world
+    zoho_users = rt.users.zoho_users(org_id)
+    ava, others = zoho_users[0], zoho_users[1:]
+    service.set_our_users(rt, org_id, [OurUser(u.email, u.full_name) for u in others])
+    assert ava.zoho_user_id in {u.zoho_user_id for u in service.connection_overview(rt, org_id).mapping.unmatched_zoho}
+    line = {"kind": "call", "id": "c-ava", "direction": "outbound", "from": "+14155550100", "to": "+14155550199",
+            "start": "2026-11-20T10:00:00+00:00", "duration_s": 60, "user_email": f" {ava.email.upper()} "}
+    summary = import_bytes(rt, org_id, (json.dumps(line) + "\n").encode(), filename="c.jsonl")
+    assert (summary.added, summary.held) == (1, 0) and rt.held.held(org_id) == []
+    overview = service.connection_overview(rt, org_id)
+    assert ava.zoho_user_id not in {u.zoho_user_id for u in overview.mapping.unmatched_zoho}
+    assert ava.zoho_user_id in {m.zoho.zoho_user_id for m in overview.mapping.matched}
+    assert overview.counts.unmapped_zoho == len(overview.mapping.unmatched_zoho)
+    assert rt.users.mapped_zoho_user_id(org_id, ava.email) == ava.zoho_user_id
+
+
+def test_an_import_counts_every_rejected_record_exactly_however_many_and_whatever_their_problems(world) -> None:
+    rt, _, org_id = world
+    bad = [{"kind": "call", "id": f"b-{i}", "direction": "sideways", "from": "x", "start": "not a time",
+            "user_email": "rep@corp.example"} for i in range(2_500)]  # several problems each
+    summary = import_bytes(rt, org_id, "".join(json.dumps(b) + "\n" for b in bad).encode(), filename="bad.jsonl")
+    assert summary.rejected == 2_500 and summary.valid == 0
+    assert "2,500 rejected" in summary.describe("bad.jsonl") and summary.outcome == "error"
+    assert "more errors not shown" in summary.errors[-1]
+
+
+def test_an_import_whose_users_are_all_unmapped_reports_them_held_not_plain_success(world) -> None:
+    rt, _, org_id = world
+    lines = "".join(json.dumps({"kind": "call", "id": f"h-{i}", "direction": "outbound", "from": "+14155550100",
+                                "to": "+14155550199", "start": "2026-11-20T10:00:00+00:00", "duration_s": 60,
+                                "user_email": "nobody@elsewhere.example"}) + "\n" for i in range(50))
+    seen: list[tuple[str, float]] = []
+    summary = service.import_conversations(rt, org_id, lines.encode(), filename="h.jsonl",
+                                           on_progress=lambda what, done: seen.append((what, done)))
+    assert (summary.added, summary.held, summary.outcome) == (50, 50, "warning")
+    assert "50 held: their user has no Zoho user" in summary.describe("h.jsonl")
+    assert seen[-1] == ("Done", 1.0) and [d for _, d in seen] == sorted(d for _, d in seen)
 
 
 def test_cli_matches_a_file_offline_against_the_mirror(world, tmp_path) -> None:

@@ -1,6 +1,8 @@
 """Specification of the DuckDB store: migrations on open, transactions, and use from many threads."""
 from __future__ import annotations
 
+import os
+import stat
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -18,7 +20,8 @@ TABLES = {"schema_version", "orgs", "org_secrets", "credit_ledger", "zoho_users"
           "mirror_contact_points", "mirror_orgs", "mirror_modules", "job_runs",
           "conversations", "conversation_matches", "activity_type_overrides", "activity_types",
           "deal_rules", "org_settings", "settings_audit", "writeback_outbox", "writeback_skips",
-          "dashboard_accounts", "dashboard_sessions", "dashboard_sign_in_failures", "credit_ledger_daily"}
+          "dashboard_accounts", "dashboard_sessions", "dashboard_sign_in_failures", "credit_ledger_daily",
+          "demo_accounts_seeded"}
 
 
 def tables(store: Store) -> set[str]:
@@ -184,3 +187,43 @@ def test_a_closed_store_says_so(tmp_path: Path) -> None:
     with pytest.raises(StoreClosedError):
         store.query("SELECT 1")
     assert "closed" in repr(store)
+
+
+# -- file permissions -------------------------------------------------------------------------------------
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    """A process with the common 022 umask, as a shell starts one (restored after the test)."""
+    before = os.umask(0o022)
+    yield
+    os.umask(before)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_new_database_and_its_wal_are_private_to_the_user_in_a_private_directory(tmp_path: Path,
+                                                                                    usual_umask: None) -> None:
+    path = tmp_path / "data" / "sync.duckdb"
+    store = Store(path)
+    with store.transaction() as cur:  # a commit writes the WAL next to the file
+        cur.execute("CREATE TABLE people (email VARCHAR)")
+        cur.execute("INSERT INTO people VALUES ('ana@corp.example')")
+    wal = path.with_name("sync.duckdb.wal")
+    assert wal.exists()
+    assert (mode(path.parent), mode(path), mode(wal)) == (0o700, 0o600, 0o600)
+    store.close()
+
+
+def test_files_an_older_release_left_readable_are_made_private_on_open(tmp_path: Path, usual_umask: None) -> None:
+    directory = tmp_path / "data"
+    directory.mkdir(mode=0o755)
+    path = directory / "sync.duckdb"
+    Store(path).close()
+    wal = path.with_name("sync.duckdb.wal")
+    wal.write_bytes(b"")  # a WAL left behind by a crash
+    for file, old in ((directory, 0o755), (path, 0o644), (wal, 0o644)):
+        file.chmod(old)
+    Store(path).close()
+    assert (mode(directory), mode(path)) == (0o700, 0o600)
+    assert not wal.exists() or mode(wal) == 0o600

@@ -187,24 +187,36 @@ def test_a_stage_zoho_refuses_is_a_dead_letter_with_zohos_reason_and_goes_once_t
     assert len(world.in_zoho("Events")) == 1
 
 
-def test_a_user_without_a_zoho_user_is_a_dead_letter_until_mapped_then_exactly_one_call(world):
+def test_a_held_conversation_is_never_written_until_its_user_is_mapped_then_exactly_once(world):
     now = utc_now()
     world.bring_in(world.call("c-9", now, user_email="stranger@elsewhere.io"))
-    world.cycle(now=now)
-    [dead] = service.dead_letters(world.rt, world.org_id)
-    assert (dead.op_key, dead.error_code) == ("c-9/activity", "OWNER_NOT_MAPPED")
-    assert "stranger@elsewhere.io has no Zoho user" in dead.error_message
-    assert world.insert_calls() == []
+    assert [h.conversation_id for h in world.rt.held.held(world.org_id)] == ["c-9"]
+    for _ in range(2):
+        world.cycle(now=now)
+    assert world.insert_calls() == [] and world.in_zoho("Calls") == []
+    assert world.states() == {} and service.dead_letters(world.rt, world.org_id) == []  # held, not refused
 
     service.set_our_users(world.rt, world.org_id, [OurUser("stranger@elsewhere.io", "Sam Stranger")])
-    service.map_user(world.rt, world.org_id, "stranger@elsewhere.io", world.people.rep.id)
-    assert service.retry_dead_letters(world.rt, world.org_id, ["c-9/activity"]) == 1
-    service.push_now(world.rt, world.org_id)
-    service.push_now(world.rt, world.org_id)
+    released = service.map_user(world.rt, world.org_id, "stranger@elsewhere.io", world.people.rep.id)
+    assert [h.conversation_id for h in released] == ["c-9"]
+    world.cycle(now=now)
+    world.cycle(now=now)
 
     [call] = world.in_zoho("Calls")
     assert call["Owner"] == world.people.rep.id
     assert world.states() == {"c-9/activity": "done"} and service.dead_letters(world.rt, world.org_id) == []
+
+
+def test_a_held_conversation_stays_unwritten_even_when_its_email_later_matches_a_zoho_user_unmapped(world):
+    """The matcher knows Zoho users by email; write-back still waits for the mapping to say so."""
+    now = utc_now()
+    world.bring_in(world.meeting("m-7", now, user_email="stranger@elsewhere.io"))
+    with world.rt.store.transaction() as cur:  # a Zoho user appears with that email, not yet pulled into the map
+        cur.execute("UPDATE zoho_users SET email = 'stranger@elsewhere.io', email_normalised = "
+                    "'stranger@elsewhere.io' WHERE org_id = ? AND zoho_user_id = ?", [world.org_id,
+                                                                                     world.people.rep.id])
+    world.cycle(now=now)
+    assert world.in_zoho("Events") == [] and "m-7/activity" not in world.states()
 
 
 def test_an_owner_zoho_refuses_is_a_dead_letter_with_zohos_reason_and_a_retry_writes_it_once(world):

@@ -13,14 +13,12 @@ import pytest
 from writeback_world import TARGET_STAGE, Template, WritebackWorld, utc_now
 
 from sync_engine import service
-from sync_engine.records.users import OurUser
 from sync_engine.service.access import OrgNotVisible, Viewer
 from sync_engine.settings.writeback_settings import WritebackSettings
 from sync_engine.views.writeback_status import dead_letters, reason_in_words, recent_writes, what_of, writeback_status
 from sync_engine.writeback.push import SLOW_LANE_WAIT, budget_of, governor_of, push
 
 ROOT = Path(__file__).resolve().parents[2]
-STRANGER = "stranger@elsewhere.io"
 
 
 @pytest.fixture(scope="module")
@@ -76,16 +74,17 @@ def test_latest_writes_carry_the_zoho_record_id_and_say_what_they_were(world):
     assert {t["id"] for t in world.in_zoho("Tasks")} == {written["Task 1"].zoho_id, written["Task 2"].zoho_id}
 
 
-def test_a_dead_letter_for_an_unmapped_user_says_who_to_map_in_words(world):
+def test_a_dead_letter_for_a_user_without_an_active_zoho_user_says_who_to_map_in_words(world):
     now = utc_now()
-    world.bring_in(world.call("c-9", now, user_email=STRANGER))
+    inactive = world.inactive_user_email
+    world.bring_in(world.call("c-9", now, user_email=inactive))
     world.cycle(now=now)
 
     [dead] = dead_letters(world.rt, world.org_id)
 
     assert (dead.op_key, dead.what, dead.code) == ("c-9/activity", "Call", "OWNER_NOT_MAPPED")
-    assert dead.user_email == STRANGER
-    assert dead.reason == f"{STRANGER} has no Zoho user: map them on the Connection page, then retry"
+    assert dead.user_email == inactive
+    assert dead.reason == f"{inactive} has no active Zoho user: map them to one on the Connection page, then retry"
     assert writeback_status(world.rt, world.org_id, now).counts["dead"] == 1
 
 
@@ -123,7 +122,7 @@ def test_a_reason_already_in_words_is_shown_once_and_an_unknown_code_keeps_zohos
 
 def test_only_the_orgs_admin_may_retry_or_push_through_the_service(world):
     now = utc_now()
-    world.bring_in(world.call("c-9", now, user_email=STRANGER))
+    world.bring_in(world.call("c-9", now, user_email=world.inactive_user_email))
     world.cycle(now=now)
     for viewer in (Viewer("m@x.example", "M", "manager", world.org_id), Viewer("c@x.example", "C", "csm", None),
                    Viewer("a@x.example", "A", "admin", "another-org")):
@@ -151,7 +150,8 @@ def cli(world: WritebackWorld, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_cli_lists_dead_letters_with_reasons_retries_one_once_fixed_and_pushes_it(world):
     now = utc_now()
-    world.bring_in(world.call("c-9", now, user_email=STRANGER), world.meeting("m-1", now))
+    inactive = world.inactive_user_email
+    world.bring_in(world.call("c-9", now, user_email=inactive), world.meeting("m-1", now))
     world.cycle(now=now)
 
     status = cli(world, "status", "--org", world.org_id)
@@ -163,14 +163,13 @@ def test_cli_lists_dead_letters_with_reasons_retries_one_once_fixed_and_pushes_i
     assert dead.returncode == 0, dead.stderr
     [line] = dead.stdout.splitlines()
     assert line.startswith("c-9/activity\tCall\tOWNER_NOT_MAPPED\t0 attempt(s)\t")
-    assert line.endswith(f"{STRANGER} has no Zoho user: map them on the Connection page, then retry")
+    assert line.endswith(f"{inactive} has no active Zoho user: map them to one on the Connection page, then retry")
 
     not_fixed = cli(world, "retry", "--org", world.org_id, "--key", "c-9/activity")
     assert not_fixed.returncode == 0, not_fixed.stderr
     assert "blocked again (cause not fixed): c-9/activity" in not_fixed.stdout
 
-    service.set_our_users(world.rt, world.org_id, [OurUser(STRANGER, "Sam Stranger")])
-    service.map_user(world.rt, world.org_id, STRANGER, world.people.rep.id)
+    service.map_user(world.rt, world.org_id, inactive, world.people.rep.id)
     retried = cli(world, "retry", "--org", world.org_id, "--all")
     assert retried.returncode == 0, retried.stderr
     assert retried.stdout.strip() == "1 re-planned; the next push sends them."

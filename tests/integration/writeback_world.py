@@ -138,6 +138,11 @@ class WritebackWorld:
                 "organizer": rep.email, "user_email": rep.email, "attendees": [rep.email, contact["Email"]],
                 "summary": "Talked pricing.", **changes}
 
+    @property
+    def inactive_user_email(self) -> str:
+        """The org's Zoho user who is inactive: mapped by email, but Zoho takes no activity owned by them."""
+        return next(u.email for u in self.em.state.data.users.values() if not u.active)
+
     def call(self, conversation_id: str, now: datetime, **changes: Any) -> dict[str, Any]:
         return {"kind": "call", "id": conversation_id, "direction": "outbound", "from": "+14155550100",
                 "to": self.people.contact["Phone"], "start": (now - timedelta(minutes=20)).isoformat(),

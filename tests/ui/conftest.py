@@ -1,8 +1,9 @@
 """AppTest runs the real app in-process: each test gets its own data directory and a fresh runtime.
 
-Every page needs a signed-in viewer. ``app`` is a browser session signed in as the demo's CSM (every
-org; Credits opens first), ``admin_app`` and ``manager_app`` as the demo org's admin and manager, and
-``signed_out`` is a session before anyone signs in. Sessions are built in ui_sessions.py.
+Every page needs a signed-in viewer. ``app`` is a browser session signed in as a CSM of every org
+(Credits opens first; the demo's own CSM sees the demo org alone), ``admin_app`` and ``manager_app`` as
+the demo org's admin and manager, and ``signed_out`` is a session before anyone signs in. Sessions are
+built in ui_sessions.py.
 """
 from __future__ import annotations
 

@@ -170,6 +170,40 @@ def test_an_admin_changes_the_budget_share_and_sees_what_it_means_in_credits(app
     assert (audit(app).iloc[0]["setting"], audit(app).iloc[0]["change"]) == ("budget_share", "20% → 35%")
 
 
+@pytest.mark.parametrize(("percent", "says"), [
+    (0, "not 0%: below 1% nothing useful fits in it"),
+    (150, "not 150%: above 100% would spend more than Zoho allows the whole org in a day"),
+    (-5, "not -5%: below 1%")])
+def test_a_budget_share_out_of_range_is_refused_with_why_in_words(app: AppTest, monkeypatch, percent: float,
+                                                                  says: str) -> None:
+    rt, org_id = open_settings(app, monkeypatch)
+    by_label(app.number_input, "Budget share (% of the daily credit limit)").set_value(percent)
+    click(app, "Save budget share")
+    shown = messages(app.error)
+    assert "Not saved: the budget share is between 1% and 100% of the daily credit limit" in shown and says in shown
+    assert rt.orgs.get(org_id).budget_share == 0.2
+
+
+def test_a_fractional_budget_share_is_kept_as_typed(app: AppTest, monkeypatch) -> None:
+    rt, org_id = open_settings(app, monkeypatch)
+    by_label(app.number_input, "Budget share (% of the daily credit limit)").set_value(12.5)
+    click(app, "Save budget share")
+    assert rt.orgs.get(org_id).budget_share == 0.125
+    assert "Saved the budget share. 12.5% of" in messages(app.success)
+    app.run()  # the caption above the form is drawn before the form saves: the next run shows the new share
+    assert "Now 12.5% of the daily limit" in messages(app.caption)
+    assert audit(app).iloc[0]["change"] == "20% → 12.5%"
+
+
+def test_a_negative_interval_is_refused_with_why_in_words(app: AppTest, monkeypatch) -> None:
+    rt, org_id = open_settings(app, monkeypatch)
+    by_label(app.number_input, "mirror (seconds)").set_value(-60)
+    click(app, "Save schedule")
+    assert ("Not saved: mirror: the interval is a number of seconds above zero, not -60; it may run every "
+            "1 min to 1 day") in messages(app.error)
+    assert service.job_schedule(rt, org_id).every_s("mirror") == 300
+
+
 def test_an_admin_changes_the_schedule_and_the_running_scheduler_follows(app: AppTest, monkeypatch) -> None:
     rt, org_id = open_settings(app, monkeypatch, scheduler=True)
     scheduler = rt.scheduler

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
-from ui_sessions import PASSWORDS, ROOT, new_session, runtime_of, signed_in_as
+from ui_sessions import PASSWORDS, ROOT, new_session, runtime_of, signed_in_as, token_for
 
 from sync_engine import service
 from sync_engine.service.access import Viewer
@@ -53,9 +53,9 @@ def test_signed_out_the_sign_in_page_is_the_only_page(signed_out: AppTest) -> No
 
 def test_a_wrong_password_and_an_unknown_email_get_the_same_refusal(signed_out: AppTest) -> None:
     signed_out.run()
-    fill_in_sign_in(signed_out, PASSWORDS["csm"][0], "not the password")
+    fill_in_sign_in(signed_out, PASSWORDS["demo-csm"][0], "not the password")
     wrong = [e.value for e in signed_out.error]
-    fill_in_sign_in(signed_out, "nobody@demo.example", PASSWORDS["csm"][1])
+    fill_in_sign_in(signed_out, "nobody@demo.example", PASSWORDS["demo-csm"][1])
     assert wrong == [e.value for e in signed_out.error] == ["The email or password is wrong."]
     assert "session_token" not in signed_out.session_state
 
@@ -134,8 +134,7 @@ def test_an_expired_session_goes_back_to_sign_in_saying_so(signed_out: AppTest) 
 def session_at(signed_out: AppTest, role: str, org_param: str) -> AppTest:
     if "runtime" not in signed_out.session_state:
         signed_out.run()
-    _, token = service.sign_in(runtime_of(signed_out), *PASSWORDS[role])
-    session = new_session(token)
+    session = new_session(token_for(runtime_of(signed_out), role))
     session.query_params["org"] = org_param
     session.run()
     assert not session.exception, session.exception
@@ -176,6 +175,23 @@ def test_a_csm_can_open_any_org_from_the_url(signed_out: AppTest) -> None:
     app = session_at(signed_out, "csm", "busy")
     assert titles(app) == ["Credits"] and not app.error
     assert app.selectbox[0].value.endswith("(busy)")
+
+
+def test_the_demo_csm_never_sees_a_real_org_connected_beside_the_demo(signed_out: AppTest) -> None:
+    st.cache_data.clear()
+    signed_out.run()
+    add_other_org(signed_out)
+    app = session_at(signed_out, "demo-csm", "busy")
+    assert [e.value for e in app.error] == ["Org 'busy' was not found."]
+    demo_org = runtime_of(app).extras["demo"].org_id
+    assert any(demo_org in c.value and "csm" in c.value for c in app.sidebar.caption)
+    for page in ("credits", "jobs", "connection"):
+        app = session_at(signed_out, "demo-csm", demo_org)
+        app.switch_page(f"pages/{page}.py")
+        app.run()
+        assert not app.exception, (page, app.exception)
+        shown = " ".join([*(str(d.value.to_dict()) for d in app.dataframe), *(s.value for s in app.selectbox)])
+        assert "busy" not in shown, page
 
 
 def test_a_managers_pickers_and_tables_hold_only_their_org(signed_out: AppTest) -> None:

@@ -2,7 +2,8 @@
 the same list without any button; a manager of another org sees none of it, even with ``?org=`` in the URL.
 
 The demo org is mirrored and pushed for real against its embedded emulator (no scheduler: nothing runs
-behind the test's back); a meeting recorded by someone with no Zoho user is the dead letter.
+behind the test's back); a meeting recorded by the org's inactive Zoho user (Zoho takes no activity
+owned by them) is the dead letter.
 """
 from __future__ import annotations
 
@@ -20,13 +21,12 @@ from ui_sessions import new_session, runtime_of, signed_in_as
 
 from sync_engine import service
 from sync_engine.intake.imports import import_bytes
-from sync_engine.records.users import OurUser
 from sync_engine.runtime import Runtime
 from sync_engine.store.orgs import ConnectionSecrets, Org
 
-STRANGER = OurUser("sam@stranger.example", "Sam Stranger")
+INACTIVE = "mohammed.khan@zencoreaerospace.com"  # the demo org's inactive Zoho user
 DEAD_KEY = "wb-1/activity"
-REASON = f"{STRANGER.email} has no Zoho user: map them on the Connection page, then retry"
+REASON = f"{INACTIVE} has no active Zoho user: map them to one on the Connection page, then retry"
 OTHER_MANAGER = ("mo@other.example", "other-manager-password")
 
 
@@ -54,15 +54,15 @@ def seeded(signed_out: AppTest, monkeypatch: pytest.MonkeyPatch) -> Iterator[See
 
 
 def stranger_meeting(data: Any) -> dict[str, Any]:
-    """A meeting with a contact known by a unique email, recorded by someone who is no Zoho user."""
+    """A meeting with a contact known by a unique email, recorded by the org's inactive Zoho user."""
     people = [r for m in ("Contacts", "Leads") for r in data.tables[m].rows.values()]
     emails = Counter((r.get("Email") or "").lower() for r in people)
     contact = next(c for c in data.tables["Contacts"].rows.values()
                    if c.get("Email") and emails[c["Email"].lower()] == 1)
     now = datetime.now(UTC).replace(microsecond=0)
     return {"kind": "meeting", "id": "wb-1", "title": "Pricing review", "start": (now - timedelta(hours=1)).isoformat(),
-            "end": (now - timedelta(minutes=30)).isoformat(), "organizer": STRANGER.email,
-            "user_email": STRANGER.email, "attendees": [STRANGER.email, contact["Email"]], "summary": "Pricing."}
+            "end": (now - timedelta(minutes=30)).isoformat(), "organizer": INACTIVE,
+            "user_email": INACTIVE, "attendees": [INACTIVE, contact["Email"]], "summary": "Pricing."}
 
 
 def open_writeback(app: AppTest) -> AppTest:
@@ -90,13 +90,12 @@ def test_an_admin_sees_the_dead_letter_with_zohos_reason_fixes_the_cause_and_ret
             "Freshness p95 (24 h)"} <= set(metrics)
     [row] = dead_table(app).to_dict("records")
     assert (row["what"], row["code"], row["reason"], row["user"]) == ("Event", "OWNER_NOT_MAPPED", REASON,
-                                                                       STRANGER.email)
+                                                                       INACTIVE)
     assert row["conversation"] == "Pricing review (wb-1)"
     latest = next(d.value for d in app.dataframe if "Zoho record id" in d.value.columns)
     assert latest["Zoho record id"].notna().all() and len(latest) > 0
 
-    service.set_our_users(seeded.rt, seeded.org_id, [*seeded.rt.users.our_users(seeded.org_id), STRANGER])
-    service.map_user(seeded.rt, seeded.org_id, STRANGER.email, seeded.rep_id)  # the cause, fixed
+    service.map_user(seeded.rt, seeded.org_id, INACTIVE, seeded.rep_id)  # the cause, fixed
     app.multiselect[0].set_value([DEAD_KEY])  # inside the form: sent with its submit button
     click(app, "Retry selected")
 

@@ -19,6 +19,9 @@ from sync_engine.service.access import DEMO_ACCOUNTS
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORDS = {account.role: (account.email, account.password) for account in DEMO_ACCOUNTS}
+# The demo's CSM sees the demo org alone; "csm" is a CSM of every org (as a real deployment's), "demo-csm" the demo's.
+PASSWORDS["demo-csm"] = PASSWORDS["csm"]
+PASSWORDS["csm"] = ("every.org.csm@corp.example", "every-org csm password")
 
 
 def new_session(token: str | None = None) -> AppTest:
@@ -33,12 +36,19 @@ def runtime_of(app: AppTest) -> Runtime:
     return app.session_state["runtime"]
 
 
+def token_for(rt: Runtime, role: str) -> str:
+    """A session token for the test account of ``role`` (the every-org CSM is created on first use)."""
+    email, password = PASSWORDS[role]
+    if role == "csm" and not any(a.email == email for a in service.list_accounts(rt)):
+        service.create_account(rt, email=email, name="Every-org CSM", role="csm", password=password)
+    return service.sign_in(rt, email, password)[1]
+
+
 def signed_in_as(signed_out: AppTest, role: str) -> AppTest:
-    """A session signed in with the demo account of ``role``, run once (its role's first page shown)."""
+    """A session signed in with the test account of ``role`` (see PASSWORDS), run once (its first page shown)."""
     if "runtime" not in signed_out.session_state:
         signed_out.run()  # starts the server's runtime and the demo, which creates the demo accounts
-    _, token = service.sign_in(runtime_of(signed_out), *PASSWORDS[role])
-    session = new_session(token).run()
+    session = new_session(token_for(runtime_of(signed_out), role)).run()
     assert not session.exception, session.exception
     return session
 

@@ -300,13 +300,14 @@ def test_no_zoho_user_for_the_rep_blocks_the_activity_with_what_to_do(conv):
     [blocked] = result.writes
     assert (blocked.op_key, blocked.record, blocked.marker) == (f"{conv.id}/activity", None, None)
     assert blocked.blocked_code == "OWNER_NOT_MAPPED"
-    assert blocked.blocked_message == "rep@ours.io has no Zoho user: map them on the Connection page, then retry"
+    assert blocked.blocked_message == ("rep@ours.io has no active Zoho user: map them to one on the Connection page, "
+                                       "then retry")
     assert blocked.module == ("Events" if isinstance(conv, Meeting) else "Calls")
 
 
 def test_no_zoho_user_and_no_activity_to_log_says_why_nothing_is_written():
     result = plan(call(), links(owner_id=None), replace(EVERYTHING, log_calls=False))
-    assert result == Plan((), "rep@ours.io has no Zoho user: map them on the Connection page, then retry")
+    assert result == Plan((), "rep@ours.io has no active Zoho user: map them to one on the Connection page, then retry")
 
 
 # -- tasks -------------------------------------------------------------------------------------------

@@ -170,6 +170,7 @@ class ImportResult:
     errors: list[InputError] = field(default_factory=list)
     warnings: list[InputError] = field(default_factory=list)
     format: Format | None = None
+    rejected: int = 0  # records refused; ``errors`` stops listing them after MAX_REPORTED, this does not
 
     @property
     def meetings(self) -> list[Meeting]:

@@ -17,6 +17,7 @@ class ResultBuilder:
         self._result = ImportResult(format=fmt)
         self._first_seen: dict[str, str] = {}
         self._unreported = 0
+        self._rejected: set[str] = set()  # locations of records with an error: a record may have several
 
     def add(self, conversation: Conversation, location: str) -> bool:
         """Keep the conversation unless an earlier record has its id; say which."""
@@ -30,6 +31,7 @@ class ResultBuilder:
         return True
 
     def error(self, location: str, field: str | None, message: str) -> None:
+        self._rejected.add(location)
         if len(self._result.errors) >= MAX_REPORTED:
             self._unreported += 1
             return
@@ -53,9 +55,11 @@ class ResultBuilder:
         """The input is not this format at all: one error, nothing imported."""
         self._result.conversations.clear()
         self._result.errors[:] = [InputError("file", None, message)]
+        self._result.rejected = 0
         return self._result
 
     def result(self) -> ImportResult:
+        self._result.rejected = len(self._rejected)
         if self._unreported:
             self._result.errors.append(InputError("file", None, f"{self._unreported:,} more errors not shown"))
             self._unreported = 0

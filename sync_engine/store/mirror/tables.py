@@ -17,6 +17,7 @@ import duckdb
 
 from sync_engine.records.contact_points import ContactPoint
 from sync_engine.records.streams import STREAMS_BY_MODULE, FieldSpec, Stream
+from sync_engine.store.columns import insert_columns
 
 if TYPE_CHECKING:  # db imports the migrations, which import the store's DDL
     from sync_engine.store.db import Store
@@ -241,14 +242,14 @@ def _insert_records(cursor: duckdb.DuckDBPyConnection, stream: Stream, org_id: s
         "synced_at": ("TIMESTAMPTZ", [synced_at] * len(records))}
     for index, column in enumerate(stream.columns):
         columns[column.name] = (column.sql_type, [row[index] for row in typed])
-    _insert_columns(cursor, stream.table, columns)
+    insert_columns(cursor, stream.table, columns)
 
 
 def _insert_points(cursor: duckdb.DuckDBPyConnection, org_id: str, module: str,
                    points: Sequence[tuple[str, ContactPoint]]) -> None:
     if not points:
         return
-    _insert_columns(cursor, "mirror_contact_points", {
+    insert_columns(cursor, "mirror_contact_points", {
         "org_id": ("VARCHAR", [org_id] * len(points)),
         "kind": ("VARCHAR", [p.kind for _, p in points]),
         "value": ("VARCHAR", [p.value for _, p in points]),
@@ -258,11 +259,3 @@ def _insert_points(cursor: duckdb.DuckDBPyConnection, org_id: str, module: str,
         "raw_value": ("VARCHAR", [p.raw for _, p in points]),
         "extension": ("VARCHAR", [p.extension for _, p in points]),
         "flag": ("VARCHAR", [p.flag for _, p in points])})
-
-
-def _insert_columns(cursor: duckdb.DuckDBPyConnection, table: str, columns: dict[str, tuple[str, list[Any]]]) -> None:
-    """Rows given column-wise, inserted in one statement (executemany costs milliseconds per row in DuckDB)."""
-    names = ", ".join(columns)
-    values = ", ".join(f"unnest(${name}::{sql_type}[])" for name, (sql_type, _) in columns.items())
-    cursor.execute(f"INSERT INTO {table} ({names}) SELECT {values}",
-                   {name: data for name, (_, data) in columns.items()})

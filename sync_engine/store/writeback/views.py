@@ -55,9 +55,15 @@ def unmatched_conversation_ids(store: Store, org_id: str) -> list[str]:
         "AND m.conversation_id = c.conversation_id WHERE c.org_id = ? AND m.conversation_id IS NULL", [org_id])]
 
 
+# Held (its user has no Zoho user): nothing of it is planned, so nothing is written, until the user is mapped.
+NOT_HELD = ("NOT EXISTS (SELECT 1 FROM held_conversations h WHERE h.org_id = m.org_id "
+            "AND h.conversation_id = m.conversation_id AND h.released_at IS NULL)")
+
+
 def plan_candidate_rows(store: Store, org_id: str, statuses: Sequence[str], kinds: Sequence[str],
                         conversation_ids: Sequence[str] | None, limit: int) -> list[tuple[Any, ...]]:
-    """Matched conversations with nothing in the outbox nor skipped yet, or exactly ``conversation_ids``:
+    """Matched conversations with nothing in the outbox nor skipped yet, or exactly ``conversation_ids``, never a
+    held one:
     (id, owner, contact, lead, account, deal, status, effective activity type), latest ended first."""
     if conversation_ids is None:
         which, ids = ("AND NOT EXISTS (SELECT 1 FROM writeback_outbox w WHERE w.org_id = m.org_id "
@@ -72,7 +78,7 @@ def plan_candidate_rows(store: Store, org_id: str, statuses: Sequence[str], kind
         "AND c.conversation_id = m.conversation_id "
         "LEFT JOIN activity_type_overrides o ON o.org_id = m.org_id AND o.conversation_id = m.conversation_id "
         "WHERE m.org_id = ? AND m.status IN (SELECT unnest(?::VARCHAR[])) AND c.kind IN (SELECT unnest(?::VARCHAR[])) "
-        f"{which} ORDER BY c.ended_at DESC LIMIT ?",
+        f"{which} AND {NOT_HELD} ORDER BY c.ended_at DESC LIMIT ?",
         [org_id, list(statuses), list(kinds), *ids, limit])
 
 
