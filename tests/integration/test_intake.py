@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sync_engine.user_mapping import OurUser
+from sync_engine.records.users import OurUser
 
 from sync_engine import service
 from sync_engine.intake.imports import import_bytes, stored_conversations

@@ -183,7 +183,7 @@ def test_the_demo_csm_never_sees_a_real_org_connected_beside_the_demo(signed_out
     add_other_org(signed_out)
     app = session_at(signed_out, "demo-csm", "busy")
     assert [e.value for e in app.error] == ["Org 'busy' was not found."]
-    demo_org = runtime_of(app).extras["demo"].org_id
+    demo_org = runtime_of(app).demo.org_id
     assert any(demo_org in c.value and "csm" in c.value for c in app.sidebar.caption)
     for page in ("credits", "jobs", "connection"):
         app = session_at(signed_out, "demo-csm", demo_org)
