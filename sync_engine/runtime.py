@@ -16,6 +16,7 @@ from .store.job_runs import JobRuns
 from .store.ledger import Ledger
 from .store.orgs import OrgRepository
 from .store.pending import PendingConnections
+from .store.tokens import OrgTokens
 from .store.users import HeldConversations, UserRepository
 from .zoho import Connection, ZohoClient
 from .zoho.calls import ApiCall
@@ -57,7 +58,9 @@ class Runtime:
                 secrets = self.orgs.connection_secrets(org_id)
                 client = ZohoClient(Connection(org_id, org.accounts_url, org.api_domain or "", org.client_id,
                                                secrets.client_secret, secrets.refresh_token), self.record_call,
-                                    timeout_s=self.client_timeout_s, retry=self.client_retry)
+                                    timeout_s=self.client_timeout_s, retry=self.client_retry,
+                                    token_keeper=OrgTokens(self.store, self.box, org_id),
+                                    sent_observer=self.record_call)
                 client.adopt_edition(org.edition)
                 self._clients[org_id] = client
             return client

@@ -26,6 +26,7 @@ from .pagination import SEARCH_CAP, walk_pages
 from .queries import coql_limit, coql_module, coql_quote, escape_criteria_value
 from .records import RecordResult, check_batch, parse_results
 from .retry import RetryPolicy
+from .token_keeping import TokenKeeper
 from .transport import Answer, ApiRequest, Transport
 
 __all__ = ["Connection", "CoqlResult", "ZohoClient", "coql_quote", "escape_criteria_value"]
@@ -86,16 +87,17 @@ def _converted(value: bool | str | None) -> str | None:
 class ZohoClient:
     def __init__(self, connection: Connection, observer: CallObserver, *, max_concurrency: int | None = None,
                  timeout_s: float = 30.0, retry: RetryPolicy | None = None, token_margin_s: float = 300.0,
-                 max_complex_concurrency: int = DEFAULT_COMPLEX_CONCURRENCY) -> None:
+                 max_complex_concurrency: int = DEFAULT_COMPLEX_CONCURRENCY, token_keeper: TokenKeeper | None = None,
+                 sent_observer: CallObserver | None = None) -> None:
         self.connection = connection
         self._http = requests.Session()
         pool = max(32, max_concurrency or 0)
         for prefix in ("https://", "http://"):
             self._http.mount(prefix, HTTPAdapter(pool_connections=4, pool_maxsize=pool))
-        meter = Meter(connection.org_id, observer)
+        meter = Meter(connection.org_id, observer, sent_observer)
         accounts = AccountsServer(connection.accounts_url, connection.client_id, connection.client_secret,
                                   http=self._http, meter=meter, timeout_s=timeout_s)
-        self.tokens = TokenManager(accounts, connection.refresh_token, margin_s=token_margin_s)
+        self.tokens = TokenManager(accounts, connection.refresh_token, margin_s=token_margin_s, keeper=token_keeper)
         self._transport = Transport(
             self._http, self.tokens, meter, api_domain=connection.api_domain or None,
             limit=ConcurrencyLimit(max_concurrency or DEFAULT_CONCURRENCY),

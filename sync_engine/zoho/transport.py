@@ -95,7 +95,8 @@ class Transport:
             if request.complex_call:
                 slots.enter_context(self.complex_limit.slot())
             slots.enter_context(self.limit.slot())
-            watch = Stopwatch.start()
+            watch = self._meter.start(method=request.method, api=request.api, path=request.path,
+                                      module=request.module, price=request.price)
             try:
                 response = self._http.request(request.method, url, params=request.params, json=request.json,
                                               headers=headers, timeout=self._timeout)
