@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .secret_box import SecretBox
@@ -45,6 +47,10 @@ class Runtime:
     extras: dict = field(default_factory=dict)  # the embedded demo, the scheduler, ...
     client_timeout_s: float = 30.0  # per Zoho request; a benchmark shortens it to simulate timeouts
     client_retry: RetryPolicy | None = None  # None: the client's default; simulations shorten the waits
+    clock: Callable[[], datetime] | None = None  # None: the wall clock; tests and simulations set their own
+
+    def now(self) -> datetime:
+        return self.clock() if self.clock is not None else datetime.now(UTC)
 
     def record_call(self, call: ApiCall) -> None:
         self.ledger.record(call)

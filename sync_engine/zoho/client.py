@@ -108,6 +108,11 @@ class ZohoClient:
     def concurrency(self) -> int:
         return self._transport.limit.capacity
 
+    @property
+    def longest_call_s(self) -> float:
+        """How long after a call starts its request may still reach Zoho (retries and timeouts included)."""
+        return self._transport.longest_call_s
+
     def set_concurrency(self, max_in_flight: int) -> None:
         """Raise or lower the cap on calls in flight (e.g. to ``safe_concurrency(edition)`` after ``org()``)."""
         self._transport.limit.resize(max_in_flight)

@@ -69,6 +69,11 @@ class Transport:
         self.retry = retry
         self._timeout = (min(10.0, timeout_s), timeout_s)
 
+    @property
+    def longest_call_s(self) -> float:
+        """The longest one call may keep a request on its way: every retry, then a last attempt's timeouts."""
+        return self.retry.max_total_s + sum(self._timeout)
+
     def send(self, request: ApiRequest) -> Answer:
         return self.retry.retrying(write=request.write)(self._with_fresh_token, request)
 

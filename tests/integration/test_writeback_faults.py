@@ -23,6 +23,8 @@ from sync_engine.writeback import RECONCILE_AFTER, governor_of, match_new, plan_
 from sync_engine.writeback_plan import Links, PlanContext, plan_conversation
 from sync_engine.writeback_settings import WritebackSettings
 from sync_engine.zoho.records import MAX_RECORDS_PER_CALL
+# A batch is stamped when it goes out, a moment after the push's ``now``: look up a little after the wait.
+LOOKUP_AFTER = RECONCILE_AFTER + timedelta(seconds=5)
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +69,7 @@ def test_a_batch_zoho_never_processed_is_looked_up_then_sent_again_once(world, f
     assert too_soon.in_doubt == 1 and too_soon.created == 1 and world.control.calls("coql") == []
     assert world.states() == {"c-1/activity": "in_flight", "m-1/activity": "done"}
 
-    later = push(world.rt, world.org_id, now + RECONCILE_AFTER)
+    later = push(world.rt, world.org_id, now + LOOKUP_AFTER)
     assert (later.reconciled_found, later.reconciled_resent, later.created) == (0, 1, 1)
     assert_each_written_once(world, 2)
 
@@ -78,7 +80,7 @@ def lost_answer_then_reconciled(world: WritebackWorld, now) -> None:
     assert world.states() == {"c-1/activity": "in_flight", "m-1/activity": "pending"}
 
     world.control.no_faults()
-    later = push(world.rt, world.org_id, now + RECONCILE_AFTER)
+    later = push(world.rt, world.org_id, now + LOOKUP_AFTER)
     assert (later.reconciled_found, later.reconciled_resent, later.created) == (1, 0, 1)
     assert_each_written_once(world, 2)
     assert sorted(c["module"] for c in world.insert_calls(at_least=2)) == ["Calls", "Events"]  # the Call went once
@@ -217,12 +219,12 @@ def test_a_rate_limit_while_looking_up_rows_in_doubt_pauses_the_org_and_loses_no
     world.control.no_faults()
     world.control.post("credits/exhaust")
 
-    paused = push(world.rt, world.org_id, now + RECONCILE_AFTER)
+    paused = push(world.rt, world.org_id, now + LOOKUP_AFTER)
     assert any("paused by Zoho's rate limit" in h for h in paused.held_back)
     assert world.states() == {"c-1/activity": "in_flight", "m-1/activity": "pending"}
 
     world.control.post("usage/reset")
-    push(world.rt, world.org_id, now + RECONCILE_AFTER + timedelta(seconds=FIRST_PAUSE_S))
+    push(world.rt, world.org_id, now + LOOKUP_AFTER + timedelta(seconds=FIRST_PAUSE_S))
     assert_each_written_once(world, 2)
 
 
@@ -231,7 +233,7 @@ def test_rows_in_doubt_are_not_looked_up_beyond_the_budget_and_are_once_it_allow
     world.control.faults(drop_after_rate=1.0)
     assert world.cycle(now=now).in_doubt == 1
     world.control.no_faults()
-    later = now + RECONCILE_AFTER
+    later = now + LOOKUP_AFTER
     used = world.rt.ledger.used_last_24h(world.org_id, later)
     world.rt.orgs.update(world.org_id, daily_credit_limit=used + 9, budget_share=1.0)
 
