@@ -23,6 +23,7 @@ from sync_engine.writeback import RECONCILE_AFTER, governor_of, match_new, plan_
 from sync_engine.writeback_plan import Links, PlanContext, plan_conversation
 from sync_engine.writeback_settings import WritebackSettings
 from sync_engine.zoho.records import MAX_RECORDS_PER_CALL
+
 # A batch is stamped when it goes out, a moment after the push's ``now``: look up a little after the wait.
 LOOKUP_AFTER = RECONCILE_AFTER + timedelta(seconds=5)
 
@@ -37,6 +38,34 @@ def world(tmp_path: Path, template: Template) -> Iterator[WritebackWorld]:
     opened = WritebackWorld.open(tmp_path, template)
     yield opened
     opened.close()
+
+
+@pytest.mark.parametrize("answer", ["drop", "error"])
+def test_a_write_zoho_applies_late_in_a_long_push_is_not_looked_up_before_it_can_land(world, answer):
+    """A row's wait counts from when its batch went out, not from the start of the push.
+
+    The push starts at ``now`` but its batch goes out 100 s later (matching, planning, earlier batches
+    and 429 back-offs take that long in a big org); Zoho gives no answer (or a 500) and applies the write
+    a moment later. A lookup 125 s after the push started is 25 s after the request: it finds nothing,
+    and a resend would make a second copy once the first lands.
+    """
+    now = utc_now()
+    world.bring_in(world.call("c-1", now))
+    match_new(world.rt, world.org_id)
+    assert plan_new(world.rt, world.org_id, WritebackSettings(), now) == 1
+    world.control.faults(late_write_rate=1.0, late_write_ms=1_500, late_write_answer=answer)
+    world.rt.clock = lambda: now + timedelta(seconds=100)  # when the batch goes out
+    first = push(world.rt, world.org_id, now)
+    assert first.in_doubt == 1 and world.copies() == {}  # not in Zoho yet
+    world.control.no_faults()
+
+    second = push(world.rt, world.org_id, now + timedelta(seconds=125))
+    assert second.reconciled_resent == 0 and world.states() == {"c-1/activity": "in_flight"}
+    world.control.settled_calls("records.insert", at_least=1)  # the late write has landed
+    third = push(world.rt, world.org_id, now + timedelta(seconds=300))
+    assert third.reconciled_found == 1
+    assert_each_written_once(world, 1)
+    assert world.outbox()["c-1/activity"].sent_at == now + timedelta(seconds=100)
 
 
 def two_conversations(world: WritebackWorld):
