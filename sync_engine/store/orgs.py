@@ -68,6 +68,7 @@ class ConnectionSecrets:
 
 
 _COLUMNS = tuple(f.name for f in fields(Org))
+_TOKEN_ISSUER = ("accounts_url", "api_domain", "client_id")  # a kept access token is valid only for these
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM orgs"
 
 
@@ -95,7 +96,11 @@ class OrgRepository:
             if frozen in changes:
                 raise ValueError(f"{frozen} cannot be changed by update; use disconnect() or reconnect()")
         with self._store.transaction() as cursor:
-            return self._update(cursor, org_id, changes)
+            before = self._get(cursor, org_id)
+            org = self._update(cursor, org_id, changes)
+            if any(getattr(before, name) != getattr(org, name) for name in _TOKEN_ISSUER):
+                cursor.execute("DELETE FROM org_access_tokens WHERE org_id = ?", [org_id])  # another server's
+            return org
 
     def reconnect(self, org_id: str, secrets: ConnectionSecrets, connected_by_email: str,
                   at: datetime | None = None, **changes: Any) -> Org:
