@@ -259,6 +259,8 @@ def _writeback_status(rt: Runtime, args: argparse.Namespace) -> int:
     print(f"paused by Zoho's rate limit until {paused:%H:%M:%S} UTC" if paused else
           "not paused by Zoho's rate limit (as seen by this process)")
     print(f"credits used in the last 24 h: {status.credits_used_24h:,} of a {status.credit_budget:,} budget")
+    if status.unanswered.calls:
+        print(f"unsettled: {status.unanswered.describe()}")
     fresh = status.freshness
     if fresh.activities:
         print(f"freshness (conversation end -> activity in Zoho, last 24 h, {fresh.activities} activities): "

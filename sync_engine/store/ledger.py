@@ -63,6 +63,13 @@ class Unanswered:
     calls: int
     credits: int
 
+    def describe(self) -> str:
+        """One sentence for pages and the CLI; empty when there are none."""
+        if not self.calls:
+            return ""
+        return (f"{self.calls:,} call(s) whose answer is unknown (a process stopped while waiting) are counted "
+                f"at their expected {self.credits:,} credit(s): Zoho may have charged less.")
+
 
 @dataclass(frozen=True)
 class CreditBucket:
