@@ -21,7 +21,7 @@ import json
 import os
 import secrets
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -32,7 +32,7 @@ SEGMENT_SUFFIX = ".jsonl"
 
 
 def encode(call: ApiCall) -> bytes:
-    record = asdict(call)
+    record = dict(vars(call))  # flat and frozen: no need for dataclasses.asdict's deep copy
     record["at"] = call.at.isoformat()
     return (json.dumps(record, separators=(",", ":")) + "\n").encode()
 
