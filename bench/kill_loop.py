@@ -157,9 +157,9 @@ def journal_overhead_us(calls: int = 20_000) -> float:
             started = time.perf_counter()
             for n in range(calls):
                 call = ApiCall("bench", at, "POST", "records.insert", "/crm/v8/Calls", "Calls", 0, None, 1, 0.0,
-                               "push", None, call_id=f"c{n}", answered=False)
+                               "push", None, call_id=f"c{n}", settled=False, answered=False)
                 ledger.record(call)
-                ledger.record(ApiCall(**{**call.__dict__, "http_status": 201, "answered": True}))
+                ledger.record(ApiCall(**{**vars(call), "http_status": 201, "settled": True, "answered": True}))
             spent = time.perf_counter() - started
             ledger.close()
             return spent

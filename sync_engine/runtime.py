@@ -66,7 +66,7 @@ class Runtime:
                                                secrets.client_secret, secrets.refresh_token), self.record_call,
                                     timeout_s=self.client_timeout_s, retry=self.client_retry,
                                     token_keeper=OrgTokens(self.store, self.box, org_id),
-                                    sent_observer=self.record_call)
+                                    sent_observer=self.record_call, clock=lambda: self.now().timestamp())
                 client.adopt_edition(org.edition)
                 self._clients[org_id] = client
             return client

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -67,7 +67,8 @@ class Unanswered:
         """One sentence for pages and the CLI; empty when there are none."""
         if not self.calls:
             return ""
-        return (f"{self.calls:,} call(s) whose answer is unknown (a process stopped while waiting) are counted "
+        return (f"{self.calls:,} call(s) whose answer is unknown (no answer came, or a process stopped "
+                f"while waiting) are counted "
                 f"at their expected {self.credits:,} credit(s): Zoho may have charged less.")
 
 
@@ -107,7 +108,7 @@ class Ledger:
     # -- writing ---------------------------------------------------------------------------------
 
     def record(self, call: ApiCall) -> None:
-        """Account for one HTTP attempt: leaving (``answered`` False) or answered. Cheap (one append to the
+        """Account for one HTTP attempt: leaving (``settled`` False) or settled. Cheap (one append to the
         journal, ~10 µs) and never raises for a storage problem."""
         with self._lock:
             if self._journal is not None:
@@ -115,7 +116,7 @@ class Ledger:
                     self._journal.append(call)
                 except OSError:
                     log.exception("could not journal a call; it is kept in memory until the next flush")
-            if not call.answered:
+            if not call.settled:
                 if call.call_id is not None:
                     self._open[call.call_id] = call
                 return
@@ -150,7 +151,7 @@ class Ledger:
         if self._flusher is not None:
             self._flusher.join()
         with self._lock:  # left open at a clean close: sent, and no answer will be written
-            self._pending.extend(self._open.values())
+            self._pending.extend(replace(call, settled=True) for call in self._open.values())
             self._open.clear()
         self.flush()
         if self._journal is not None:
@@ -248,7 +249,8 @@ class Ledger:
         return int(self._one(f"SELECT coalesce(sum(credits), 0) FROM credit_spend WHERE {where}", params))
 
     def unanswered(self, org_id: str, since: datetime | None = None, until: datetime | None = None) -> Unanswered:
-        """Calls in [since, until) whose answer is unknown (a process died waiting), at their expected price."""
+        """Calls in [since, until) whose answer is unknown (no answer came, or a process died waiting),
+        at their expected price."""
         where, params = _window(org_id, since, until)
         self._flush_for_read()
         calls, credits = self._store.query(

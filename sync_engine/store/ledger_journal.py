@@ -21,7 +21,7 @@ import json
 import os
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -49,7 +49,7 @@ def decode(line: bytes) -> ApiCall | None:
 
 @dataclass
 class Replay:
-    """What a dead process's journal says: answered calls, and calls sent with no answer written."""
+    """What a dead process's journal says: settled calls, and calls sent with nothing written after."""
 
     answered: list[ApiCall] = field(default_factory=list)
     unanswered: list[ApiCall] = field(default_factory=list)
@@ -128,6 +128,6 @@ def replay(files: list[Path]) -> Replay:
             call = decode(line)
             if call is None or call.call_id is None:
                 continue
-            (answered if call.answered else sent)[call.call_id] = call
-    unanswered = [call for call_id, call in sent.items() if call_id not in answered]
+            (answered if call.settled else sent)[call.call_id] = call
+    unanswered = [replace(call, settled=True) for call_id, call in sent.items() if call_id not in answered]
     return Replay(list(answered.values()), unanswered, files)

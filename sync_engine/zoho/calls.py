@@ -2,8 +2,10 @@
 
 Every attempt is one ``ApiCall`` — retries, failures and dropped connections included — so the
 ledger can account for every credit and attribute it to the user or job that caused it. A ledger that
-must survive a crash also gets a notice *before* each attempt leaves (``answered`` False, its expected
-price): a call whose answer never comes is still on the books.
+must survive a crash also gets a notice *before* each attempt leaves (``settled`` False, its expected
+price): a call whose answer never comes is still on the books. A call that got no answer (a dropped
+connection, a timeout after sending) is settled with ``answered`` False at its expected price: Zoho may
+well have done, and charged, the work.
 """
 from __future__ import annotations
 
@@ -29,7 +31,8 @@ class ApiCall:
     job: str | None  # the job that made it ("mirror.initial", "push", ...)
     user: str | None  # the user it is attributed to (our user's email); None for org-wide work
     call_id: str | None = None  # one id per attempt: its "sent" notice and its answer carry the same
-    answered: bool = True  # False: the notice that it is leaving (credits = its expected price)
+    settled: bool = True  # False: the notice that it is leaving (credits = its expected price)
+    answered: bool = True  # False: no answer is known (credits = its expected price, Zoho's unknown)
 
 
 CallObserver = Callable[[ApiCall], None]

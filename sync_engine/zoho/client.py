@@ -8,7 +8,8 @@ which path it calls, what it costs and how to read the answer (zoho-api.md ยง3โ€
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -88,7 +89,7 @@ class ZohoClient:
     def __init__(self, connection: Connection, observer: CallObserver, *, max_concurrency: int | None = None,
                  timeout_s: float = 30.0, retry: RetryPolicy | None = None, token_margin_s: float = 300.0,
                  max_complex_concurrency: int = DEFAULT_COMPLEX_CONCURRENCY, token_keeper: TokenKeeper | None = None,
-                 sent_observer: CallObserver | None = None) -> None:
+                 sent_observer: CallObserver | None = None, clock: Callable[[], float] = time.time) -> None:
         self.connection = connection
         self._http = requests.Session()
         pool = max(32, max_concurrency or 0)
@@ -97,7 +98,8 @@ class ZohoClient:
         meter = Meter(connection.org_id, observer, sent_observer)
         accounts = AccountsServer(connection.accounts_url, connection.client_id, connection.client_secret,
                                   http=self._http, meter=meter, timeout_s=timeout_s)
-        self.tokens = TokenManager(accounts, connection.refresh_token, margin_s=token_margin_s, keeper=token_keeper)
+        self.tokens = TokenManager(accounts, connection.refresh_token, margin_s=token_margin_s, keeper=token_keeper,
+                                   clock=clock)
         self._transport = Transport(
             self._http, self.tokens, meter, api_domain=connection.api_domain or None,
             limit=ConcurrencyLimit(max_concurrency or DEFAULT_CONCURRENCY),

@@ -52,15 +52,16 @@ class Meter:
             self._notify(self.sent_observer, ApiCall(
                 org_id=self.org_id, at=watch.at, method=method, api=api, path=path, module=module, http_status=0,
                 zoho_code=None, credits=price, latency_ms=0.0, job=who.job, user=who.user, call_id=watch.call_id,
-                answered=False))
+                settled=False, answered=False))
         return watch
 
     def record(self, watch: Stopwatch, *, method: str, api: str, path: str, module: str | None,
-               http_status: int, zoho_code: str | None, credits: int) -> ApiCall:
+               http_status: int, zoho_code: str | None, credits: int, answered: bool = True) -> ApiCall:
         who = current_attribution()
         call = ApiCall(org_id=self.org_id, at=watch.at, method=method, api=api, path=path, module=module,
                        http_status=http_status, zoho_code=zoho_code, credits=credits,
-                       latency_ms=watch.elapsed_ms(), job=who.job, user=who.user, call_id=watch.call_id)
+                       latency_ms=watch.elapsed_ms(), job=who.job, user=who.user, call_id=watch.call_id,
+                       answered=answered)
         self._notify(self.observer, call)
         return call
 

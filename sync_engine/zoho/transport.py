@@ -106,8 +106,11 @@ class Transport:
                 response = self._http.request(request.method, url, params=request.params, json=request.json,
                                               headers=headers, timeout=self._timeout)
             except requests.RequestException as err:
-                self._record(request, watch, 0, None, 0)
-                raise self._unanswered(request, no_answer(err, api=request.api, module=request.module)) from None
+                error = no_answer(err, api=request.api, module=request.module)
+                # sent but unanswered: Zoho may have done (and charged) it, so it stays at its expected price
+                self._record(request, watch, 0, None, request.price if error.request_sent else 0,
+                             answered=not error.request_sent)
+                raise self._unanswered(request, error) from None
         return self._answer(request, watch, response)
 
     def _answer(self, request: ApiRequest, watch: Stopwatch, response: requests.Response) -> Answer:
@@ -132,6 +135,7 @@ class Transport:
             return WriteOutcomeUnknown(error, record_count=request.record_count)
         return error
 
-    def _record(self, request: ApiRequest, watch: Stopwatch, status: int, code: str | None, credits: int) -> None:
+    def _record(self, request: ApiRequest, watch: Stopwatch, status: int, code: str | None, credits: int,
+                answered: bool = True) -> None:
         self._meter.record(watch, method=request.method, api=request.api, path=request.path, module=request.module,
-                           http_status=status, zoho_code=code, credits=credits)
+                           http_status=status, zoho_code=code, credits=credits, answered=answered)

@@ -65,7 +65,8 @@ def test_calls_whose_answer_is_unknown_are_counted_and_said_to_be_unsettled(app:
     add_busy_org(rt)
     other = Ledger(rt.store, flush_interval_s=None, journal=False)  # a process that stops while waiting
     other.record(ApiCall("busy", datetime.now(UTC) - timedelta(minutes=5), "POST", "records.insert",
-                         "/crm/v8/Calls", "Calls", 0, None, 10, 0.0, "push", None, call_id="lost-1", answered=False))
+                         "/crm/v8/Calls", "Calls", 0, None, 10, 0.0, "push", None, call_id="lost-1", settled=False,
+                         answered=False))
     other.close()
     app.switch_page("pages/credits.py")
     app.run()
