@@ -96,7 +96,7 @@ class KillLoop(DrivesEmulator):
     def written(self) -> dict[str, int]:
         found: dict[str, int] = {}
         for module in ("Events", "Calls", "Tasks"):
-            for record in self.emulator.state.data.tables[module].rows.values():
+            for record in list(self.emulator.state.data.tables[module].rows.values()):
                 text = record.get("Description") or ""
                 if MARKER_PREFIX in text:
                     marker = text[text.index(MARKER_PREFIX) + len(MARKER_PREFIX):].split("]")[0]
