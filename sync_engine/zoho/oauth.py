@@ -7,6 +7,7 @@ credits). Tokens never appear in reprs, logs or exception messages.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -28,6 +29,8 @@ from .token_keeping import (
     TokenRefreshThrottled,
     refresh_allowed_at,
 )
+
+log = logging.getLogger(__name__)
 
 TOKEN_PATH = "/oauth/v2/token"
 REVOKE_PATH = "/oauth/v2/token/revoke"
@@ -215,7 +218,9 @@ class TokenManager:
             recent = keeper.refreshes_since(now - REFRESH_WINDOW)
             allowed_at = refresh_allowed_at(recent, now)
             if allowed_at is not None:
-                raise TokenRefreshThrottled(len(recent), allowed_at)
+                waiting = TokenRefreshThrottled(len(recent), allowed_at)
+                log.warning("%s", waiting.message)
+                raise waiting
             keeper.note_refresh(now)
             self._refresh()
             kept = self._kept()
