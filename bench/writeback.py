@@ -428,7 +428,8 @@ def report_kill_loop(r: KillLoopResult, args: argparse.Namespace) -> None:
     for label, value in rows:
         print(f"  {label:<56} {value}")
     if not args.no_record:
-        record("Write-back: kill loop (small org)", "python bench/writeback.py --only kills", rows,
+        record("Write-back: kill loop (small org)", "python bench/writeback.py` (its last phase; alone: `--only kills",
+               rows,
                notes=KILL_LOOP_NOTES)
 
 
