@@ -225,7 +225,7 @@ def test_status_counts_a_write_whose_answer_was_lost_at_its_price_and_says_it_is
     world.cycle(now=now)
     world.control.no_faults()
 
-    status = writeback_status(world.rt, world.org_id, now + timedelta(seconds=1))
+    status = writeback_status(world.rt, world.org_id)  # now: the call was made a moment after ``now``
     assert (status.unanswered.calls, status.unanswered.credits) == (1, 1)
 
     shown = cli(world, "status", "--org", world.org_id)
