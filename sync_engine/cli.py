@@ -258,6 +258,8 @@ def _writeback_status(rt: Runtime, args: argparse.Namespace) -> int:
     print(f"paused by Zoho's rate limit until {paused:%H:%M:%S} UTC" if paused else
           "not paused by Zoho's rate limit (as seen by this process)")
     print(f"credits used in the last 24 h: {status.credits_used_24h:,} of a {status.credit_budget:,} budget")
+    if status.unanswered.calls:
+        print(f"unsettled: {status.unanswered.describe()}")
     fresh = status.freshness
     if fresh.activities:
         print(f"freshness (conversation end -> activity in Zoho, last 24 h, {fresh.activities} activities): "
@@ -304,7 +306,7 @@ def _run(rt: Runtime, args: argparse.Namespace) -> int:
     """Headless: the scheduler's jobs without the UI, until interrupted."""
     from .scheduler import SyncScheduler
 
-    scheduler = SyncScheduler(rt)
+    scheduler = SyncScheduler(rt, first_run_within_s=args.first_run_within)
     scheduler.start()
     orgs = service.list_orgs(rt, connected_only=True)
     print(f"scheduler running for {len(orgs)} connected org(s); Ctrl-C to stop", flush=True)
@@ -338,6 +340,8 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("orgs", help="list connected orgs").set_defaults(run=_orgs)
     run = sub.add_parser("run", help="run the scheduled jobs (mirror, users, ...) without the UI")
     run.add_argument("--reload-every", type=float, default=60.0, help="seconds between checks for new orgs")
+    run.add_argument("--first-run-within", type=float, default=None, metavar="SECONDS",
+                     help="start every job at most this long after starting (default: each job's own delay)")
     run.set_defaults(run=_run)
     for name, run, help_text in (("status", _status, "edition, credit limit and use, users"),
                                  ("disconnect", _disconnect, "revoke and forget an org's token")):

@@ -16,7 +16,7 @@ from .matching import STATUSES
 from .mirror_run import JOB_INITIAL
 from .runtime import Runtime
 from .store.conversation_views import REASONS_TEXT, STATUS, ConversationFilter, scoped
-from .store.ledger import CreditSum
+from .store.ledger import CreditSum, Unanswered
 
 RATE_WINDOW = timedelta(hours=3)  # the "current rate" the forecast extrapolates
 FORECAST_HORIZON = timedelta(hours=24)
@@ -55,6 +55,7 @@ class CreditStatus:
     budget_share: float
     budget: int  # the budget share of the daily limit, in credits
     forecast: CreditForecast
+    unanswered: Unanswered = Unanswered(0, 0)  # in used_24h at their expected price: a process died waiting
 
     @property
     def percent_of_budget(self) -> float:
@@ -96,7 +97,8 @@ def credit_status(rt: Runtime, org_id: str, now: datetime | None = None) -> Cred
     used = rt.ledger.used_last_24h(org_id, now)
     recent = rt.ledger.total(org_id, since=now - RATE_WINDOW, until=now + timedelta(microseconds=1))
     return CreditStatus(org_id, org.company_name or org.name, org.edition or "unknown", now, used, limit,
-                        org.budget_share, budget, forecast_credits(used, recent, budget, limit, now))
+                        org.budget_share, budget, forecast_credits(used, recent, budget, limit, now),
+                        rt.ledger.unanswered(org_id, now - timedelta(hours=24), now + timedelta(microseconds=1)))
 
 
 def credits_over_time(rt: Runtime, org_id: str, now: datetime | None = None, days: int = 7,

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .secret_box import SecretBox
@@ -16,6 +18,7 @@ from .store.job_runs import JobRuns
 from .store.ledger import Ledger
 from .store.orgs import OrgRepository
 from .store.pending import PendingConnections
+from .store.tokens import OrgTokens
 from .store.users import HeldConversations, UserRepository
 from .zoho import Connection, ZohoClient
 from .zoho.calls import ApiCall
@@ -44,6 +47,10 @@ class Runtime:
     extras: dict = field(default_factory=dict)  # the embedded demo, the scheduler, ...
     client_timeout_s: float = 30.0  # per Zoho request; a benchmark shortens it to simulate timeouts
     client_retry: RetryPolicy | None = None  # None: the client's default; simulations shorten the waits
+    clock: Callable[[], datetime] | None = None  # None: the wall clock; tests and simulations set their own
+
+    def now(self) -> datetime:
+        return self.clock() if self.clock is not None else datetime.now(UTC)
 
     def record_call(self, call: ApiCall) -> None:
         self.ledger.record(call)
@@ -57,7 +64,9 @@ class Runtime:
                 secrets = self.orgs.connection_secrets(org_id)
                 client = ZohoClient(Connection(org_id, org.accounts_url, org.api_domain or "", org.client_id,
                                                secrets.client_secret, secrets.refresh_token), self.record_call,
-                                    timeout_s=self.client_timeout_s, retry=self.client_retry)
+                                    timeout_s=self.client_timeout_s, retry=self.client_retry,
+                                    token_keeper=OrgTokens(self.store, self.box, org_id),
+                                    sent_observer=self.record_call, clock=lambda: self.now().timestamp())
                 client.adopt_edition(org.edition)
                 self._clients[org_id] = client
             return client

@@ -41,6 +41,7 @@ from .runtime import Runtime
 from .store.conversation_views import ConversationFilter
 from .store.orgs import Org
 from .store.outbox import Outbox, OutboxRow
+from .store.tokens import OrgTokens
 from .store.users import HeldConversation, MappingCounts
 from .user_mapping import OurUser, UserMapping, ZohoUser, map_users, normalise_email
 from .writeback import PushReport, retry_dead, writeback_cycle
@@ -48,6 +49,7 @@ from .writeback_settings import (
     SettingsError,
 )
 from .zoho import ZohoError, attributed_to
+from .zoho.token_keeping import StoredToken
 
 ZOHO_MODULES = ("Contacts", "Leads", "Accounts", "Deals", "Calls", "Events", "Tasks")
 
@@ -89,7 +91,16 @@ class ConnectionOverview:
 
 def _onboarding(rt: Runtime) -> Onboarding:
     return Onboarding(rt.orgs, rt.pending, rt.record_call,
-                      may_connect=lambda org_id, email: access.check_may_connect(rt, org_id, email))
+                      may_connect=lambda org_id, email: access.check_may_connect(rt, org_id, email),
+                      keep_token=lambda org_id, token, refreshes: _keep_token(rt, org_id, token, refreshes))
+
+
+def _keep_token(rt: Runtime, org_id: str, token: StoredToken, refreshes: int) -> None:
+    """The token minted while connecting serves the org's client; its refreshes count against the limit."""
+    tokens = OrgTokens(rt.store, rt.box, org_id)
+    for _ in range(refreshes):
+        tokens.note_refresh(datetime.now(UTC))
+    tokens.save(token)
 
 
 # -- connecting -----------------------------------------------------------------------------------

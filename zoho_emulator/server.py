@@ -33,6 +33,7 @@ from .wire import CallContext, Route, error_response, json_response
 
 log = logging.getLogger("zoho_emulator")
 AUTH_SCHEME = "Zoho-oauthtoken "
+RECORD_WRITES = frozenset({"records.insert", "records.update", "records.upsert", "records.delete"})
 
 
 def all_routes() -> list[Route]:
@@ -80,10 +81,30 @@ class EmulatorApp:
             return json_response({"error": str(err) or type(err).__name__}, 400)
 
     def _api(self, route: Route, request: Request, values: dict[str, Any], environ: dict[str, Any]) -> Response:
+        fault = self.state.faults.roll()
+        if fault is None and route.endpoint in RECORD_WRITES and self.state.faults.roll_late_write():
+            return self._late_write(route, request, values, environ)
+        return self._serve(route, request, values, environ, fault)
+
+    def _late_write(self, route: Route, request: Request, values: dict[str, Any],
+                    environ: dict[str, Any]) -> Response:
+        """Answer now (no answer, or a 500) and make the write ``late_write_ms`` later, as Zoho would have."""
+        faults = self.state.faults
+        request.get_data()  # read the body while the connection is open; the write is made after it closes
+        if faults.latency_ms:
+            time.sleep(faults.latency_ms / 1000)
+        timer = threading.Timer(faults.late_write_ms / 1000, self._serve, (route, request, values, None, "late"))
+        timer.daemon = True
+        timer.start()
+        if faults.late_write_answer == "drop":
+            _drop_connection(environ)
+        return error_response(ZohoError("INTERNAL_ERROR"))
+
+    def _serve(self, route: Route, request: Request, values: dict[str, Any], environ: dict[str, Any] | None,
+               fault: str | None) -> Response:
         state = self.state
         started = time.perf_counter()
         ctx = CallContext(state, request, route.endpoint)
-        fault = state.faults.roll()
         gate = None
         try:
             if fault in ("drop", "error"):
@@ -109,14 +130,14 @@ class EmulatorApp:
             traceback.print_exc()
             response = error_response(ZohoError("INTERNAL_ERROR"))
         finally:
-            if state.faults.latency_ms:  # a slow answer keeps its concurrency slots while it waits
+            if state.faults.latency_ms and fault != "late":  # a slow answer keeps its slots while it waits
                 time.sleep(state.faults.latency_ms / 1000)
             ctx.release()
             if gate is not None:
                 gate.leave()
         self._remaining_header(response)
         self._log(ctx, request, response, started, dropped=fault)
-        if fault in ("drop", "drop_after"):  # logged first, so the log never lags what the client saw
+        if fault in ("drop", "drop_after") and environ is not None:  # logged first: the log never lags the client
             _drop_connection(environ)
         return response
 
@@ -146,8 +167,9 @@ class EmulatorApp:
             if code is None and isinstance(body, dict) and body.get("data"):  # every record failed
                 code = (body["data"][0] or {}).get("code")
         status = response.status_code
-        if dropped in ("drop", "drop_after"):  # the client got no answer at all
-            status, code = 0, "CONNECTION_DROPPED" if dropped == "drop" else "DROPPED_AFTER_PROCESSING"
+        if dropped in ("drop", "drop_after", "late"):  # the client got no answer at all
+            status, code = 0, {"drop": "CONNECTION_DROPPED", "drop_after": "DROPPED_AFTER_PROCESSING",
+                               "late": "APPLIED_AFTER_ANSWER"}[dropped]
         self.state.calls.append(CallRecord(
             ctx.now, request.method, request.path, ctx.endpoint, ctx.module, status, code,
             ctx.credits, ctx.token.client_id if ctx.token else None, ctx.user.id if ctx.user else None,

@@ -27,10 +27,11 @@ import duckdb
 from .conversations import ACTIVITY_TYPES, CONVERSATIONS, DEAL_RULES
 from .dashboard_accounts import DASHBOARD_ACCOUNTS, DEMO_ACCOUNTS_SEEDED
 from .job_runs import JOB_RUNS
-from .ledger_rollup import CREDIT_LEDGER_DAILY
+from .ledger_rollup import CREDIT_LEDGER_DAILY, LEDGER_CALL_IDS
 from .mirror_schema import MIRROR_CONTACT_POINTS, MIRROR_RECORDS, MIRROR_STATE
 from .outbox import OUTBOX, SKIPS
 from .settings import ORG_SETTINGS
+from .tokens import ACCESS_TOKENS
 
 MigrationStep = str | Callable[[duckdb.DuckDBPyConnection], None]
 
@@ -176,6 +177,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(16, "conversations write-back passes by", SKIPS),
     Migration(17, "credit ledger: daily sums of rolled-up rows, and the view over both", CREDIT_LEDGER_DAILY),
     Migration(18, "demo accounts seeded once", DEMO_ACCOUNTS_SEEDED),
+    Migration(19, "credit ledger: call ids and calls whose answer is unknown", LEDGER_CALL_IDS),
+    Migration(20, "access tokens kept encrypted, and token refreshes", ACCESS_TOKENS),
 )
 
 _SCHEMA_VERSION = """
