@@ -124,3 +124,19 @@ def run_airbyte(preset: str, seed: int, cycles: int, day_cycles: int, schedule: 
         return [initial, day]
     finally:
         org.stop()
+
+
+def side_by_side(ours: list[Any], peer: list[PeerPhase]) -> list[tuple[str, str]]:
+    """Rows of the two columns (our mirror's phases from bench/credits.py, then Airbyte's): credits, calls,
+    records read, wall time for the initial sync and the day."""
+    rows = []
+    for label, mine, theirs in (("initial sync", ours[0], peer[0]), ("working day", ours[1], peer[1])):
+        for what, a, b in (("credits", f"{mine.credits:,}", f"{theirs.credits:,}"),
+                           ("calls", f"{mine.calls:,}", f"{theirs.calls:,}"),
+                           ("records read", f"{mine.records:,}", f"{theirs.records:,}"),
+                           ("wall time", f"{mine.wall_s:,.0f} s", f"{theirs.wall_s:,.0f} s"
+                            + (" (extrapolated)" if theirs.extrapolated_from else ""))):
+            rows.append((f"{label}: {what}", f"ours {a} · Airbyte {b}"))
+    rows.append(("Airbyte streams that failed", "initial: " + (", ".join(peer[0].failed_streams) or "none")
+                 + "; day: " + (", ".join(peer[1].failed_streams) or "none")))
+    return rows

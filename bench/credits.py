@@ -45,7 +45,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.airbyte_peer import PeerPhase, run_airbyte  # noqa: E402
+from bench.airbyte_peer import PeerPhase, run_airbyte, side_by_side  # noqa: E402
 from bench.emulator_control import DrivesEmulator  # noqa: E402
 from bench.mirror_check import differences  # noqa: E402
 from bench.report import record  # noqa: E402
@@ -332,21 +332,6 @@ def report(results: Results, command: str, save: bool) -> None:
             "also counts earlier phases and the field-by-field checks between them. One process holds the "
             f"emulator and its generated org too ({results.baseline_mib:,.0f} MiB before the first phase). "
             "Targets: initial <= 300 credits and 3 min; day <= 1,500 credits."))
-
-
-def side_by_side(ours: list[Phase], peer: list[PeerPhase]) -> list[tuple[str, str]]:
-    """Rows of the two columns: credits, calls, records read, wall time for the initial sync and the day."""
-    rows = []
-    for label, mine, theirs in (("initial sync", ours[0], peer[0]), ("working day", ours[1], peer[1])):
-        for what, a, b in (("credits", f"{mine.credits:,}", f"{theirs.credits:,}"),
-                           ("calls", f"{mine.calls:,}", f"{theirs.calls:,}"),
-                           ("records read", f"{mine.records:,}", f"{theirs.records:,}"),
-                           ("wall time", f"{mine.wall_s:,.0f} s", f"{theirs.wall_s:,.0f} s"
-                            + (" (extrapolated)" if theirs.extrapolated_from else ""))):
-            rows.append((f"{label}: {what}", f"ours {a} · Airbyte {b}"))
-    rows.append(("Airbyte streams that failed", "initial: " + (", ".join(peer[0].failed_streams) or "none")
-                 + "; day: " + (", ".join(peer[1].failed_streams) or "none")))
-    return rows
 
 
 def report_peer(ours: list[Phase], peer: list[PeerPhase], sizes: dict[str, int], command: str, save: bool,
