@@ -2,7 +2,7 @@
 
 Some clients write Zoho's hosts into their code (Airbyte's connector: ``https://zohoapis.com``,
 ``https://accounts.zoho.com``). They are pointed here by configuration alone: ``HTTPS_PROXY`` names this
-proxy and their trust store holds :func:`TestAuthority`'s certificate. The proxy answers ``CONNECT host:443``
+proxy and their trust store holds :func:`LoopbackAuthority`'s certificate. The proxy answers ``CONNECT host:443``
 for the hosts below, ends TLS with a certificate the authority signed for them, and relays the plain HTTP
 to the emulator. Any other host is refused (403), so nothing leaves the machine.
 """
@@ -39,7 +39,7 @@ def _name(common: str) -> x509.Name:
 
 
 @dataclass(frozen=True)
-class TestAuthority:
+class LoopbackAuthority:
     """A certificate authority made for one folder: ``ca.pem`` to trust, ``host.pem``/``host.key`` to serve."""
 
     folder: Path
@@ -49,7 +49,7 @@ class TestAuthority:
         return self.folder / "ca.pem"
 
     @classmethod
-    def in_folder(cls, folder: Path) -> TestAuthority:
+    def in_folder(cls, folder: Path) -> LoopbackAuthority:
         """The authority kept in ``folder``, made on first use (so a trust store built once keeps working)."""
         folder.mkdir(parents=True, exist_ok=True)
         authority = cls(folder)
@@ -160,7 +160,7 @@ class PublicHostsProxy:
     """A running proxy: ``url`` goes into ``HTTPS_PROXY``, ``authority.ca_file`` into the client's trust store."""
 
     url: str
-    authority: TestAuthority
+    authority: LoopbackAuthority
     server: _ProxyServer
     thread: threading.Thread
 
@@ -180,9 +180,9 @@ class PublicHostsProxy:
         self.stop()
 
 
-def start_public_hosts_proxy(emulator_url: str, authority: TestAuthority | None = None) -> PublicHostsProxy:
+def start_public_hosts_proxy(emulator_url: str, authority: LoopbackAuthority | None = None) -> PublicHostsProxy:
     """Serve Zoho's public hosts for the emulator at ``emulator_url`` (``http://127.0.0.1:PORT``)."""
-    authority = authority or TestAuthority.in_folder(Path(tempfile.mkdtemp(prefix="zoho-ca-")))
+    authority = authority or LoopbackAuthority.in_folder(Path(tempfile.mkdtemp(prefix="zoho-ca-")))
     host, port = emulator_url.removeprefix("http://").rstrip("/").rsplit(":", 1)
     server = _ProxyServer((host, int(port)), authority.server_context())
     thread = threading.Thread(target=server.serve_forever, name="zoho-public-hosts", daemon=True)

@@ -19,7 +19,7 @@ from typing import Any
 
 from tests.clients.client_venvs import CACHE, client_venv, trust_authority
 from zoho_emulator import RunningEmulator
-from zoho_emulator.public_hosts import PublicHostsProxy, TestAuthority, start_public_hosts_proxy
+from zoho_emulator.public_hosts import LoopbackAuthority, PublicHostsProxy, start_public_hosts_proxy
 
 
 @dataclass
@@ -67,7 +67,7 @@ class AirbyteSource:
     def __post_init__(self) -> None:
         venv = client_venv("airbyte")
         self.executable = venv / "bin" / "source-zoho-crm"
-        authority = TestAuthority.in_folder(CACHE / "zoho-test-ca")
+        authority = LoopbackAuthority.in_folder(CACHE / "zoho-test-ca")
         trust_authority(venv, authority.ca_file)
         self.proxy = start_public_hosts_proxy(self.emulator.url, authority)
         config = {"client_id": self.emulator.config.client_id, "client_secret": self.emulator.config.client_secret,
