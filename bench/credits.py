@@ -346,15 +346,16 @@ def report_peer(ours: list[Phase], peer: list[PeerPhase], sizes: dict[str, int],
             f"simulated day for both (edits of {EDITED_SHARE:.0%} of the records spread over 288 cycles of 300 s on "
             "the emulator clock, same seeds), each on its own emulator. Airbyte: airbyte-source-zoho-crm 0.3.6 "
             "unmodified (tests/clients), one `read` process per sync over the same four modules; every process "
-            "first reads the org and each module's metadata (16 calls) to build its streams. Its full refresh "
+            "first reads the org and each module's metadata (16 calls) to build its streams, and probes each "
+            "selected stream with a first-page read (the CDK's availability check, 4 calls). Its full refresh "
             "pages /crm/v2 with `page` only, so Zoho stops every module after 2,000 records "
             "(DISCRETE_PAGINATION_LIMIT_EXCEEDED, airbytehq/airbyte#30977); its day is measured as if that "
             "initial had finished (each stream starts from the newest Modified_Time in the module), else every "
             "cycle would repeat the failing full read"
             + (f"; {airbyte_cycles} cycles were run and extrapolated to 288" if airbyte_cycles != 288 else "")
             + ". Ours: initial = the first pull; day = 288 cycles + the catch-up cycle 2 h later (the rows above). "
-            "Records read: ours = records written into the mirror; Airbyte = records it emitted. Credits and calls "
-            "are the emulator's own counts."))
+            "Records read: ours = records written into the mirror; Airbyte = records it emitted (the availability "
+            "probes' 200-record pages not counted). Credits and calls are the emulator's own counts."))
 
 
 def main(argv: list[str] | None = None) -> None:
