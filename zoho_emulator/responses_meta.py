@@ -52,6 +52,13 @@ ADMIN_PROFILE_ID, STANDARD_PROFILE_ID = "5725767000000026011", "5725767000000026
 NUMBER_TYPES_WITH_DECIMALS = ("double", "currency", "percent")
 
 
+def metadata_id(kind: int, module: ModuleDef, *parts: int) -> str:
+    """A 19-digit id unique in the org for a field (kind 1, its index), a pick-list value (kind 2, field and
+    value index) or a layout (kind 3) of ``module``: the org prefix, the kind, the module's place, the parts."""
+    tail = "".join(f"{p:04d}" for p in parts)
+    return f"5725767{kind}{list(MODULES).index(module.api_name):02d}{tail:0>9}"
+
+
 def role_id(name: str) -> str:
     """The role's id; a role the generator does not know gets a stable numeric one from its name."""
     if name in ROLE_IDS:
@@ -220,14 +227,14 @@ def list_fields(ctx: CallContext) -> Response:
         lookup = {"module": {"api_name": fd.lookup_module, "id": MODULES[fd.lookup_module].module_id}} \
             if fd.lookup_module in MODULES else {}
         out.append(complete({
-            "id": f"{module.module_id[:-4]}{i:04d}", "api_name": fd.api_name, "field_label": fd.display_label,
+            "id": metadata_id(1, module, i), "api_name": fd.api_name, "field_label": fd.display_label,
             "display_label": fd.display_label, "data_type": fd.data_type, "json_type": fd.json_type,
             "system_mandatory": fd.mandatory, "read_only": fd.read_only, "field_read_only": fd.read_only,
             "custom_field": fd.custom, "length": fd.length, "visible": True, "unique": {} if not fd.unique else
             {"casesensitive": False},
             "pick_list_values": [complete({
                 "display_value": DEAL_STAGE_DISPLAY.get(v, v), "actual_value": v, "sequence_number": n + 1,
-                "type": "used", "id": f"{module.module_id[:-4]}{n:04d}", "colour_code": None,
+                "type": "used", "id": metadata_id(2, module, i, n), "colour_code": None,
                 "reference_value": DEAL_STAGE_DISPLAY.get(v, v), "show_value": DEAL_STAGE_DISPLAY.get(v, v),
                 "expected_data_type": None, "maps": [], "sys_ref_name": v}, PICK_LIST_VALUE_KEYS)
                 for n, v in enumerate(fd.pick_list)],
@@ -255,7 +262,7 @@ def list_layouts(ctx: CallContext) -> Response:
     ctx.require_scope("ZohoCRM.settings.layouts.READ")
     module = _module_param(ctx)
     ctx.spend(cost_of("settings.layouts"))
-    layout_id = DEALS_LAYOUT_ID if module.api_name == "Deals" else f"{module.module_id[:-3]}055"
+    layout_id = DEALS_LAYOUT_ID if module.api_name == "Deals" else metadata_id(3, module)
     layout = {"id": layout_id, "name": "Standard", "status": "active", "visible": True, "api_name": "Standard",
               "display_label": "Standard", "generated_type": "default", "source": "crm", "mode": None,
               "show_business_card": False, "has_more_profiles": False, "created_time": None, "created_by": None,

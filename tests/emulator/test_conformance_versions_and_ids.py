@@ -66,6 +66,16 @@ def test_metadata_ids_are_numeric_strings(crm):
     assert all(m["id"].isdigit() for m in crm.get("settings/modules").json()["modules"])
 
 
+def test_metadata_ids_are_unique_in_the_org(crm):
+    """A field, pick-list value or layout id names one thing in the org, whatever its module."""
+    ids = []
+    for module in ("Leads", "Contacts", "Accounts", "Deals", "Calls", "Events", "Tasks"):
+        for f in crm.get("settings/fields", params={"module": module}).json()["fields"]:
+            ids += [f["id"], *(v["id"] for v in f["pick_list_values"])]
+        ids += [layout["id"] for layout in crm.get("settings/layouts", params={"module": module}).json()["layouts"]]
+    assert len(ids) == len(set(ids))
+
+
 @pytest.mark.parametrize("path, params, key, keys", [
     ("org", {}, "org", metadata_keys.ORG_KEYS),
     ("users", {"type": "AllUsers"}, "users", metadata_keys.USER_KEYS),
