@@ -37,7 +37,8 @@ class FieldDef:
     label: str = ""
     mandatory: bool = False
     read_only: bool = False
-    unique: bool = False
+    unique: bool = False  # "Do not allow duplicate values": insert/update answer DUPLICATE_DATA
+    custom: bool = False
     length: int = 255
     lookup_module: str | None = None
     pick_list: tuple[str, ...] = ()
@@ -203,6 +204,8 @@ ACCOUNTS = ModuleDef(
         _f("Annual_Revenue", CURRENCY),
         _f("Description", TEXTAREA, length=32000),
         _f("Last_Activity_Time", DATETIME, read_only=True),
+        # an admin-made custom field with "Do not allow duplicate values" on: the org's one unique field
+        _f("Customer_Number", TEXT, label="Customer Number", length=40, unique=True, custom=True),
     ) + _ADDRESS("Billing"),
     name_field="Account_Name", duplicate_check_field="Account_Name",
 )

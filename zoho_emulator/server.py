@@ -29,7 +29,7 @@ from .errors import ZohoError
 from .metering import CallRecord
 from .model import OrgData
 from .state import ALL_SCOPES, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS, EmulatorState
-from .wire import CallContext, Route, error_response, json_response
+from .wire import ApiVersionConverter, CallContext, Route, error_response, json_response
 
 log = logging.getLogger("zoho_emulator")
 AUTH_SCHEME = "Zoho-oauthtoken "
@@ -53,7 +53,8 @@ class EmulatorApp:
         self.state = state
         routes = list(routes) if routes is not None else all_routes()
         self.routes = {r.endpoint: r for r in routes}
-        self.url_map = Map([r.werkzeug_rule() for r in routes], strict_slashes=False, merge_slashes=False)
+        self.url_map = Map([r.werkzeug_rule() for r in routes], strict_slashes=False, merge_slashes=False,
+                           converters={"api_version": ApiVersionConverter})
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
@@ -104,7 +105,7 @@ class EmulatorApp:
                fault: str | None) -> Response:
         state = self.state
         started = time.perf_counter()
-        ctx = CallContext(state, request, route.endpoint)
+        ctx = CallContext(state, request, route.endpoint, api_version=values.pop("api_version", 8))
         gate = None
         try:
             if fault in ("drop", "error"):
@@ -112,13 +113,13 @@ class EmulatorApp:
             self._authenticate(ctx, request)
             if state.remaining_credits() <= 0:  # every call costs >= 1: refused before any validation
                 raise ZohoError("TOO_MANY_REQUESTS", "You have reached the API limit of the day. "
-                                "Please try again later.", {"limit": state.daily_limit(), "remaining": 0},
+                                "Please try again later.", {},
                                 status=429)
             gate, ctx.sub_gate = state.gates.for_client(ctx.token.client_id)
             if not gate.try_enter():
                 gate = None
-                raise ZohoError("TOO_MANY_REQUESTS", "concurrency limit of the user for the app reached",
-                                {"limit": state.gates.concurrency}, status=429)
+                raise ZohoError("TOO_MANY_REQUESTS", "concurrency limit of the user for the app reached", {},
+                                status=429)
             response = route.handler(ctx, **values)
         except ZohoError as err:
             if (not ctx.credits and ctx.user is not None and state.charge_client_errors
