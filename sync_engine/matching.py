@@ -39,7 +39,7 @@ none chosen), ``unmatched`` (nothing in Zoho), ``internal``. Pure functions: no 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, get_args
 
 import phonenumbers
@@ -77,13 +77,14 @@ class MatchResult:
     owner_id: str | None = None
     activity_type: str | None = None
     reasons: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()  # every contact and lead found among the participants, contacts first
 
     def to_json(self) -> dict[str, Any]:
         """One line of ``matches.jsonl``."""
         return {"id": self.conversation_id, "kind": self.kind, "status": self.status,
                 "contact_id": self.contact_id, "lead_id": self.lead_id, "account_id": self.account_id,
                 "deal_id": self.deal_id, "owner_id": self.owner_id, "activity_type": self.activity_type,
-                "reasons": list(self.reasons)}
+                "people": list(self.people), "reasons": list(self.reasons)}
 
 
 @dataclass(slots=True)
@@ -95,6 +96,7 @@ class _Seen:
     ambiguous: bool = False
     internal: int = 0
     external: int = 0
+    own_line: str | None = None  # a call to or from one of the org's own numbers: what that number is
     unknown: dict[str, list[str]] = field(default_factory=dict)  # corporate domain -> unknown emails
     personal: list[str] = field(default_factory=list)  # unknown emails on personal-mail domains
     reasons: list[str] = field(default_factory=list)
@@ -123,8 +125,28 @@ def match(conversation: Meeting | Call, index: MatchIndex, rules: MatchRules | N
 
 def match_all(conversations: Iterable[Meeting | Call], index: MatchIndex,
               rules: MatchRules | None = None) -> list[MatchResult]:
+    """Match a batch; the reps' own numbers seen in the batch's calls count as the org's lines for all of it."""
     rules = rules or MatchRules()
-    return [match(c, index, rules) for c in conversations]
+    batch = list(conversations)
+    index = with_rep_lines(index, batch)
+    return [match(c, index, rules) for c in batch]
+
+
+def rep_side_numbers(conversations: Iterable[Meeting | Call]) -> dict[str, str]:
+    """E.164 -> what it is, for the reps' side of calls (the caller of an outbound call, the called of an inbound)."""
+    lines: dict[str, str] = {}
+    for c in conversations:
+        if isinstance(c, Call):
+            ours = c.from_number if c.direction == "outbound" else c.to_number
+            if ours is not None and ours.e164 and ours.e164 not in lines:
+                lines[ours.e164] = f"a number {c.user_email} calls from"
+    return lines
+
+
+def with_rep_lines(index: MatchIndex, conversations: Iterable[Meeting | Call]) -> MatchIndex:
+    """The index with the reps' own numbers of these calls added to the org's own lines."""
+    found = {n: why for n, why in rep_side_numbers(conversations).items() if n not in index.own_numbers}
+    return replace(index, own_numbers={**index.own_numbers, **found}) if found else index
 
 
 # -- gathering ---------------------------------------------------------------------------------------
@@ -193,6 +215,13 @@ def _call_number(call: Call, index: MatchIndex, rules: MatchRules) -> _Seen:
         seen.reasons.append(f"the {side} number {shown} is not a phone number that can be matched")
         return seen
     subject, ids, how = f"{side} number {number.e164}", None, "phone"
+    own = index.own_numbers.get(number.e164)
+    if own is not None:
+        seen.own_line = own
+        seen.external = 0
+        seen.reasons.append(f"the {subject} is the org's own line ({own}): a call between colleagues, not "
+                            "logged, whatever contact or lead may also hold the number")
+        return seen
     if number.extension:
         ids = index.phone_extensions.get((number.e164, number.extension))
         how = f"phone, extension {number.extension}"
@@ -279,31 +308,70 @@ def _links(conversation: Meeting | Call, seen: _Seen, index: MatchIndex, rules: 
     """Person, account and deal from what the participants led to (reasons go to ``seen``)."""
     reasons = seen.reasons
     contacts = [p for p in seen.people if p.is_contact]
-    leads = [p for p in seen.people if not p.is_contact]
+    leads = sorted((p for p in seen.people if not p.is_contact), key=_by_name)
     links = _Links(lead=leads[0] if leads and not contacts else None)
     if leads and contacts:
         reasons.append(f"{describe(leads, [])} also took part; not linked, as a contact did")
-    anchor = next((c for c in contacts if c.account_id is not None), contacts[0] if contacts else None)
-    links.contact = anchor
-    links.account = index.accounts.get(anchor.account_id) if anchor and anchor.account_id else None
+    by_account: dict[str, list[Person]] = {}
+    for c in contacts:
+        if c.account_id is not None and c.account_id in index.accounts:
+            by_account.setdefault(c.account_id, []).append(c)
+    account_id, tied = _account_of_most_contacts(by_account, index, reasons)
+    if tied:
+        seen.ambiguous = True
+        return links
+    links.account = index.accounts[account_id] if account_id else None
+    candidates = by_account[account_id] if account_id else contacts
+    links.contact = _primary_contact(candidates, conversation)
     if links.account is None and links.lead is None and seen.external:
         links.account = _account_without_contact(seen, index)
     if links.account is None:
         return links
-    choice = choose_deal(index.open_deals.get(links.account.record_id, ()), links.account.name,
-                         [c.record_id for c in contacts], conversation.start.date(), rules.deals,
-                         has_contact=bool(contacts))
+    deal_contacts = sorted(c.record_id for c in candidates)
+    choice = choose_deal(index.open_deals.get(links.account.record_id, ()), links.account.name, deal_contacts,
+                         conversation.start.date(), rules.deals, has_contact=bool(contacts))
     links.deal = choice.deal
     reasons.extend(choice.reasons)
-    if links.deal is not None and anchor is not None and anchor.record_id not in links.deal.contact_ids:
-        on_deal = next((c for c in contacts if c.record_id in links.deal.contact_ids), None)
+    if links.deal is not None and links.contact is not None and links.contact.record_id not in links.deal.contact_ids:
+        on_deal = next((c for c in sorted(candidates, key=_by_name) if c.record_id in links.deal.contact_ids), None)
         if on_deal is not None:
             links.contact = on_deal
             reasons.append(f"{on_deal.label} is the primary contact: the deal names them")
     return links
 
 
+def _by_name(person: Person) -> tuple[str, str]:
+    return person.name.casefold(), person.record_id
+
+
+def _account_of_most_contacts(by_account: dict[str, list[Person]], index: MatchIndex,
+                              reasons: list[str]) -> tuple[str | None, bool]:
+    """The account with strictly the most attendee contacts, and whether several tie for the most."""
+    if len(by_account) <= 1:
+        return next(iter(by_account), None), False
+    ranked = sorted(by_account.items(), key=lambda item: (-len(item[1]), index.accounts[item[0]].name, item[0]))
+    tally = ", ".join(f"{index.accounts[a].name} {len(people)}" for a, people in ranked[:4])
+    most = len(ranked[0][1])
+    if len(ranked[1][1]) == most:
+        reasons.append(f"the attendees are contacts of {count_of(len(ranked), 'account')} ({tally}) and no account "
+                       "has more of them than every other: a tie, so no account or deal is linked")
+        return None, True
+    reasons.append(f"{index.accounts[ranked[0][0]].label} has the most attendee contacts ({tally})")
+    return ranked[0][0], False
+
+
+def _primary_contact(contacts: list[Person], conversation: Meeting | Call) -> Person | None:
+    """The organizer when they are one of these contacts, else the first by name: never the order of the invite."""
+    if not contacts:
+        return None
+    organizer = conversation.organizer.email if isinstance(conversation, Meeting) and conversation.organizer else None
+    chosen = next((c for c in contacts if organizer and c.email == organizer), None)
+    return chosen or min(contacts, key=_by_name)
+
+
 def _status(seen: _Seen, links: _Links) -> Status:
+    if seen.own_line is not None:
+        return "internal"
     if seen.external == 0:
         seen.reasons.insert(0, f"all {count_of(seen.internal, 'participant')} are from the org: an internal "
                                "meeting, not logged")
@@ -332,7 +400,12 @@ def _decide(conversation: Meeting | Call, seen: _Seen, index: MatchIndex, rules:
                        links.contact.record_id if links.contact else None,
                        links.lead.record_id if links.lead else None,
                        links.account.record_id if links.account else None,
-                       links.deal.record_id if links.deal else None, owner_id, type_choice.name, tuple(seen.reasons))
+                       links.deal.record_id if links.deal else None, owner_id, type_choice.name, tuple(seen.reasons),
+                       _people_ids(seen))
+
+
+def _people_ids(seen: _Seen) -> tuple[str, ...]:
+    return tuple(p.record_id for p in sorted(seen.people, key=lambda p: (not p.is_contact, p.record_id)))
 
 
 def _facts(conversation: Meeting | Call, seen: _Seen, account: Account | None,

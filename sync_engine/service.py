@@ -18,6 +18,7 @@ from .job_schedule import (
     ScheduleError,
 )
 from .mirror import MirrorOptions, MirrorProgress, SyncReport, mirror_progress, sync_org
+from .mirror_reference import zoho_user
 from .onboarding import Connected, ConnectStart, Onboarding, OnboardingRefused, data_centre
 from .onboarding import begin as begin_onboarding
 from .org_settings import (  # re-exported: the settings functions live there
@@ -41,7 +42,7 @@ from .store.conversation_views import ConversationFilter
 from .store.orgs import Org
 from .store.outbox import Outbox, OutboxRow
 from .store.users import HeldConversation, MappingCounts
-from .user_mapping import OurUser, UserMapping, ZohoUser, map_users
+from .user_mapping import OurUser, UserMapping, map_users
 from .writeback import PushReport, retry_dead, writeback_cycle
 from .writeback_settings import (
     SettingsError,
@@ -134,18 +135,11 @@ def list_orgs(rt: Runtime, connected_only: bool = False) -> list[Org]:
 
 
 # -- users ----------------------------------------------------------------------------------------
-def _zoho_user(raw: dict[str, Any]) -> ZohoUser:
-    profile = (raw.get("profile") or {}).get("name") or ""
-    return ZohoUser(str(raw["id"]), str(raw.get("email") or ""), str(raw.get("full_name") or ""),
-                    str(raw.get("status") or ""), profile, (raw.get("role") or {}).get("name") or "",
-                    profile == "Administrator")
-
-
 def refresh_zoho_users(rt: Runtime, org_id: str) -> list[HeldConversation]:
     """Pull Zoho's users, map ours to them, release conversations of newly mapped users."""
     with attributed_to(job="users.refresh"):
         raw = rt.client(org_id).users("AllUsers")
-    rt.users.replace_zoho_users(org_id, [_zoho_user(u) for u in raw])
+    rt.users.replace_zoho_users(org_id, [zoho_user(u) for u in raw])
     return _remap(rt, org_id)
 
 

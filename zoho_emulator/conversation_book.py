@@ -121,7 +121,7 @@ class OrgBook:
         """The country the demo-org generator gave a record (and so its own numbers), when the record says."""
         if record is None:
             return None
-        return country_code(record.get("Mailing_Country") or record.get("Lead_Country")
+        return country_code(record.get("Mailing_Country") or record.get("Country")
                             or record.get("Billing_Country"))
 
     def account_of(self, record: dict[str, Any]) -> dict[str, Any] | None:

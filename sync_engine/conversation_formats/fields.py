@@ -18,7 +18,6 @@ from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 from typing import Any, TypeVar, cast
 
-
 from ..contact_points import normalise_phone
 from ..email_addresses import read_address
 from .model import EMAIL_SHAPE, MAX_EMAIL_CHARS, Direction, PhoneNumber

@@ -140,6 +140,14 @@ class ConversationStore:
             rows = cur.execute(sql + " ORDER BY started_at, conversation_id", params).fetchall()
         return [StoredConversation(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6])) for r in rows]
 
+    def rep_side_numbers(self, org_id: str) -> dict[str, str]:
+        """The reps' side of every stored call, as written: the number -> a recording user who used it."""
+        rows = self._store.query(
+            "SELECT DISTINCT CASE json_extract_string(payload, '$.direction') WHEN 'outbound' "
+            "THEN json_extract_string(payload, '$.from') ELSE json_extract_string(payload, '$.to') END AS number, "
+            "min(user_email) FROM conversations WHERE org_id = ? AND kind = 'call' GROUP BY number", [org_id])
+        return {number: user for number, user in rows if number}
+
     def save_matches(self, org_id: str, matches: Sequence[StoredMatch]) -> None:
         with self._store.transaction() as cur:
             for m in matches:

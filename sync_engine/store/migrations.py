@@ -28,6 +28,7 @@ from .conversations import ACTIVITY_TYPES, CONVERSATIONS, DEAL_RULES
 from .dashboard_accounts import DASHBOARD_ACCOUNTS
 from .job_runs import JOB_RUNS
 from .ledger_rollup import CREDIT_LEDGER_DAILY
+from .mirror_rekey import OWN_LINES, rekey_mirror
 from .mirror_schema import MIRROR_CONTACT_POINTS, MIRROR_RECORDS, MIRROR_STATE
 from .outbox import OUTBOX, SKIPS
 from .settings import ORG_SETTINGS
@@ -175,6 +176,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(15, "dashboard accounts, sessions and failed sign-ins", DASHBOARD_ACCOUNTS),
     Migration(16, "conversations write-back passes by", SKIPS),
     Migration(17, "credit ledger: daily sums of rolled-up rows, and the view over both", CREDIT_LEDGER_DAILY),
+    Migration(18, "the company's own lines (users' phones, the org's number); Leads read filter", OWN_LINES),
+    Migration(19, "mirror: match keys derived again (addresses parsed, numbers in each record's country)",
+              rekey_mirror),
 )
 
 _SCHEMA_VERSION = """
