@@ -14,9 +14,9 @@ Converted leads are not mirrored: COQL is told ``Converted__s = false`` and Bulk
 as Zoho's list API does by default. A lead whose ``Converted__s`` is empty (imported by some tool that
 way) would pass neither filter nor count, and the progress would say 100% with it missing; so leads
 with an empty flag are counted first (all leads less the converted and the unconverted: 2 credits), and
-when there are any, the pull reads every lead and leaves out
-the converted ones itself (``skips_converted`` False): the progress counts what is really read. The person is mirrored as the contact the lead became, and the
-incremental sync removes a lead from the mirror when it is converted later.
+when there are any, COQL reads every lead and leaves out the converted ones itself (``skips_converted``
+False): the progress counts what is really read. The person is mirrored as the contact the lead
+became, and the incremental sync removes a lead from the mirror when it is converted later.
 
 Each module's change and deletion cursors start at the moment its pull was planned, less the settle
 margin, so whatever changes while the (possibly hours-long) pull runs is caught by the first poll.

@@ -18,6 +18,7 @@ from .job_schedule import (
     ScheduleError,
 )
 from .mirror import MirrorOptions, MirrorProgress, SyncReport, mirror_progress, sync_org
+from .mirror_plan import DEFAULT_PLAN
 from .mirror_reference import zoho_user
 from .onboarding import Connected, ConnectStart, Onboarding, OnboardingRefused, data_centre
 from .onboarding import begin as begin_onboarding
@@ -199,6 +200,18 @@ def mirror_org(rt: Runtime, org_id: str, now: datetime | None = None, *, options
                on_progress: Callable[[MirrorProgress], None] | None = None) -> SyncReport:
     """Bring the org's shadow copy up to date: the initial pull until it is done, then the polls that are due."""
     return sync_org(rt, org_id, now, options=options, on_progress=on_progress)
+
+
+def mirror_until_current(rt: Runtime, org_id: str,
+                         on_progress: Callable[[MirrorProgress], None] | None = None) -> SyncReport:
+    """In the foreground: the first pull to its end, or (once there is one) every poll now -- changes and
+    deletions of each module, users, org settings -- so the mirror is current when this returns."""
+    if mirror_progress(rt, org_id).phase == "initial":
+        report = sync_org(rt, org_id, on_progress=on_progress)
+        while report.phase == "initial" and mirror_progress(rt, org_id).phase == "initial":
+            report = sync_org(rt, org_id, on_progress=on_progress)
+        return report
+    return sync_org(rt, org_id, options=MirrorOptions(plan=DEFAULT_PLAN.stretched(0)), on_progress=on_progress)
 
 
 def mirror_status(rt: Runtime, org_id: str) -> MirrorProgress:
