@@ -207,9 +207,32 @@ def _international_readings(text: str) -> list[str]:
 _EXTENSION_OFF = re.compile(r"(?i)\s*(?:x|ext\.?|extension|#)\s*\d+\s*$")
 
 
+def _own_code_reading(text: str, regions: tuple[str | None, ...]) -> phonenumbers.PhoneNumber | None:
+    """Bare digits that start with the calling code of a region tried, valid as international: read so.
+
+    ``4915123456789`` in Germany is +49 151...: a German writes a national number with its trunk 0,
+    and one without it does not start with 49 and run to 13 digits. The national reading may also be
+    "valid" (German numbers vary in length), so this reading comes first, for these texts only.
+    """
+    start = text.strip()
+    if start.startswith(("+", "0")) or not _BARE_DIGITS.match(start):
+        return None
+    digits = "".join(ch for ch in start if ch.isdigit())
+    for region in regions:
+        code = str(phonenumbers.country_code_for_region(region)) if region else ""
+        if code and digits.startswith(code) and len(digits) > len(code) + 6:
+            number = _attempt("+" + digits, None)
+            if number is not None and phonenumbers.is_valid_number(number):
+                return number
+    return None
+
+
 def _read(text: str, regions: tuple[str | None, ...]) -> tuple[phonenumbers.PhoneNumber | None, bool]:
     """The first valid reading (strict, region by region; then the fallback), else the first possible one."""
     possible = None
+    own_code = _own_code_reading(text, regions)
+    if own_code is not None:
+        return own_code, True
     for region in regions:
         number = _attempt(text, region)
         if number is not None and phonenumbers.is_valid_number(number):
