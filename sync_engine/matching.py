@@ -222,17 +222,18 @@ def _call_number(call: Call, index: MatchIndex, rules: MatchRules) -> _Seen:
         seen.reasons.append(f"the {subject} is the org's own line ({own}): a call between colleagues, not "
                             "logged, whatever contact or lead may also hold the number")
         return seen
-    if number.extension:
+    national = None
+    if number.extension:  # the one person behind a switchboard, however the CRM wrote the number
         ids = index.phone_extensions.get((number.e164, number.extension))
+        if not ids:
+            national = _national_number(number.e164)
+            ids = index.phone_extensions.get((national, number.extension)) if national else None
         how = f"phone, extension {number.extension}"
     if not ids:
         ids, how = index.phones.get(number.e164), "phone"
     if not ids:
-        national = _national_number(number.e164)
-        if national and number.extension:
-            ids = index.phone_extensions.get((national, number.extension))
-        if national and not ids:
-            ids = index.national_numbers.get(national)
+        national = national or _national_number(number.e164)
+        ids = index.national_numbers.get(national) if national else None
         how = f"a phone stored without country code, by its national digits {national}"
     if ids:
         seen.take(resolve(ids, index, subject, how, call.start, rules.shared_recent_days, by_email=False))
