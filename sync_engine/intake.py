@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from .activity_type_codec import deal_rules_from_json, types_from_json
@@ -18,6 +18,7 @@ from .conversations import Call, Conversation, ImportResult, conversation_to_jso
 from .deal_rules import DealRules
 from .match_index import MatchIndex
 from .matching import MatchResult, MatchRules, match, match_all
+from .own_lines import with_own_lines
 from .runtime import Runtime
 from .store.conversations import ConversationStore, NewConversation, StoredMatch
 from .store.match_rows import load_index, mirror_fingerprint
@@ -118,12 +119,12 @@ def match_conversations(rt: Runtime, org_id: str, rules: MatchRules | None = Non
 def with_stored_rep_lines(rt: Runtime, org_id: str, index: MatchIndex) -> MatchIndex:
     """The index with the reps' side of every stored call among the org's own lines (read in the org's country)."""
     region = _org_region(rt, org_id)
-    lines = {}
+    lines: dict[str, str] = {}
     for raw, user in ConversationStore(rt.store).rep_side_numbers(org_id).items():
         phone = normalise_phone(raw, region)
-        if phone is not None and phone.e164 and phone.flag is None and phone.e164 not in index.own_numbers:
+        if phone is not None and phone.e164 and phone.flag is None:
             lines.setdefault(phone.e164, f"a number {user} calls from")
-    return replace(index, own_numbers={**index.own_numbers, **lines}) if lines else index
+    return with_own_lines(index, lines)
 
 
 def org_match_rules(rt: Runtime, org_id: str) -> MatchRules:

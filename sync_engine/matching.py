@@ -7,29 +7,36 @@ and both are found out by a manager reading the record, so every result says why
     account Acme Inc by the domain acme.com of 2 unknown attendees
     deal 'Acme renewal' is the most recently modified of 3 open deals of account Acme Inc
 
-The rules, in the order they apply:
+The rules, in the order they apply (written for a customer's admin in docs/matching-rules.md):
 
 * **Internal.** A participant is internal when their email is a Zoho user's or on one of the org's
   own domains (subdomains too). A meeting whose participants are all internal is ``internal`` and is
   not logged. A participant without an email address could be anyone, so it is never internal.
-* **People by email.** Any email field of a contact or an (unconverted) lead finds them, whatever the
-  case or stray whitespace. One email on both a contact and a lead is one person: the contact is used.
+  A call whose customer number is one of the company's own lines -- a Zoho user's Phone or Mobile,
+  the org's own number, a number the reps call from in other calls -- is ``internal`` too, even when
+  a careless contact or lead also holds that number.
+* **Addresses** are read with a real parser (``Ana Ruiz <ana@x.com>``, ``"Ruiz, Ana" <ana@x.com>``,
+  ``mailto:``, any case, stray whitespace), in conversations and in the CRM's fields alike.
+* **People by email.** Any email field of a contact or an (unconverted) lead finds them. One email on
+  both a contact and a lead is one person: the contact is used.
 * **People by phone.** A call's customer number (E.164, extension first when the dialer logged one)
-  is looked up over every phone field. When the E.164 is no key, the digits of its national format
-  are (trunk prefix included): a number the CRM holds without a country code is read in the org's
-  country by the mirror (``030 1234567`` in a US org is no US number), so a call from Berlin finds
-  it only that way.
+  is looked up over every phone field, each read in its record's own country (its country fields),
+  else the org's. When the E.164 is no key, the digits of its national format are (trunk prefix
+  included): a number the CRM holds without a country code and no country to read it in is found
+  only that way. Dialer and CRM numbers share one fallback (``contact_points.normalise_phone``).
 * **Shared keys** (:mod:`.match_candidates`). An email or number on several records is resolved by
   account (all of them in one account: the account is linked, no person: ``partial``), else by
   recent activity (the one record active within ``shared_recent_days`` of the conversation), else
   it is ``ambiguous`` and not linked.
-* **Accounts.** The account of the first contact that has one (a meeting's participants are read
-  organizer first, then attendees in order). With no contact: unknown external attendees' corporate
-  domains, by the accounts' Website first, else by their contacts' email domains, and only when that
-  leads to exactly one account; a personal-mail domain (gmail.com...) never links an account. A lead
-  links no account: in Zoho a lead stands alone.
+* **Accounts.** The account with strictly the most attendee contacts; when two or more tie for the
+  most, the meeting is ``ambiguous``: no account, no deal, no primary person (every matched person is
+  still listed in ``people``). With no contact: unknown external attendees' corporate domains, by the
+  accounts' Website first, else by their contacts' email domains, and only when that leads to exactly
+  one account; a personal-mail domain (gmail.com...) never links an account. A lead links no account:
+  in Zoho a lead stands alone. Nothing depends on the order attendees are listed in.
 * **Deal.** Among the account's open deals, by the org's :class:`~.deal_rules.DealRules`. The primary
-  contact is the chosen deal's contact when they took part, else the first contact.
+  contact is the chosen deal's contact when they took part, else the organizer when they are a contact
+  of that account, else the first of its attending contacts by name.
 * **Owner.** The recording user's Zoho user, by email (the user mapping's choice when loaded from the
   store); an inactive Zoho user is named but not used, since Zoho refuses them as owners.
 
@@ -39,7 +46,7 @@ none chosen), ``unmatched`` (nothing in Zoho), ``internal``. Pure functions: no 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 import phonenumbers
@@ -50,6 +57,7 @@ from .conversation_formats.model import Call, Meeting
 from .deal_rules import DealRules, choose_deal
 from .match_candidates import Found, count_of, describe, resolve
 from .match_index import WEBSITE_EVIDENCE, Account, Deal, MatchIndex, Person
+from .own_lines import rep_side_numbers, with_own_lines
 from .user_mapping import normalise_email
 
 Status = Literal["matched", "partial", "ambiguous", "unmatched", "internal"]
@@ -128,25 +136,8 @@ def match_all(conversations: Iterable[Meeting | Call], index: MatchIndex,
     """Match a batch; the reps' own numbers seen in the batch's calls count as the org's lines for all of it."""
     rules = rules or MatchRules()
     batch = list(conversations)
-    index = with_rep_lines(index, batch)
+    index = with_own_lines(index, rep_side_numbers(batch))
     return [match(c, index, rules) for c in batch]
-
-
-def rep_side_numbers(conversations: Iterable[Meeting | Call]) -> dict[str, str]:
-    """E.164 -> what it is, for the reps' side of calls (the caller of an outbound call, the called of an inbound)."""
-    lines: dict[str, str] = {}
-    for c in conversations:
-        if isinstance(c, Call):
-            ours = c.from_number if c.direction == "outbound" else c.to_number
-            if ours is not None and ours.e164 and ours.e164 not in lines:
-                lines[ours.e164] = f"a number {c.user_email} calls from"
-    return lines
-
-
-def with_rep_lines(index: MatchIndex, conversations: Iterable[Meeting | Call]) -> MatchIndex:
-    """The index with the reps' own numbers of these calls added to the org's own lines."""
-    found = {n: why for n, why in rep_side_numbers(conversations).items() if n not in index.own_numbers}
-    return replace(index, own_numbers={**index.own_numbers, **found}) if found else index
 
 
 # -- gathering ---------------------------------------------------------------------------------------
