@@ -83,20 +83,11 @@ def read_back(labelled: Sequence[LabelledConversation], data: OrgData) -> list[M
 
 # -- quality -----------------------------------------------------------------------------------------
 @dataclass
-class LinkScore:
-    predicted: int = 0
-    expected: int = 0
-    correct: int = 0
+class LinkScore(casebook.Score):
+    """Counts of one link type (precision and recall as the hand-written set counts them), misses by case."""
+
     wrong_by_case: Counter[str] = field(default_factory=Counter)
     missed_by_case: Counter[str] = field(default_factory=Counter)
-
-    @property
-    def precision(self) -> float:
-        return self.correct / self.predicted if self.predicted else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.correct / self.expected if self.expected else 1.0
 
 
 def score(results: Sequence[MatchResult], truths: dict[str, Truth]) -> tuple[dict[str, LinkScore], Counter[str]]:
