@@ -111,7 +111,7 @@ def match_conversations(rt: Runtime, org_id: str, rules: MatchRules | None = Non
                for c in stored_conversations(rt, org_id, ids)]
     now = datetime.now(UTC)
     store.save_matches(org_id, [StoredMatch(r.conversation_id, r.status, r.contact_id, r.lead_id, r.account_id,
-                                            r.deal_id, r.owner_id, r.activity_type, r.reasons, now)
+                                            r.deal_id, r.owner_id, r.activity_type, r.reasons, now, r.people)
                                 for r in results])
     return results
 

@@ -85,14 +85,20 @@ class MatchResult:
     owner_id: str | None = None
     activity_type: str | None = None
     reasons: tuple[str, ...] = ()
-    people: tuple[str, ...] = ()  # every contact and lead found among the participants, contacts first
+    # every contact and lead found among the participants, contacts first: ("contact" | "lead", record id)
+    people: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def people_ids(self) -> tuple[str, ...]:
+        return tuple(record_id for _, record_id in self.people)
 
     def to_json(self) -> dict[str, Any]:
         """One line of ``matches.jsonl``."""
         return {"id": self.conversation_id, "kind": self.kind, "status": self.status,
                 "contact_id": self.contact_id, "lead_id": self.lead_id, "account_id": self.account_id,
                 "deal_id": self.deal_id, "owner_id": self.owner_id, "activity_type": self.activity_type,
-                "people": list(self.people), "reasons": list(self.reasons)}
+                "people": [{"kind": kind, "id": record_id} for kind, record_id in self.people],
+                "reasons": list(self.reasons)}
 
 
 @dataclass(slots=True)
@@ -396,8 +402,9 @@ def _decide(conversation: Meeting | Call, seen: _Seen, index: MatchIndex, rules:
                        _people_ids(seen))
 
 
-def _people_ids(seen: _Seen) -> tuple[str, ...]:
-    return tuple(p.record_id for p in sorted(seen.people, key=lambda p: (not p.is_contact, p.record_id)))
+def _people_ids(seen: _Seen) -> tuple[tuple[str, str], ...]:
+    ordered = sorted(seen.people, key=lambda p: (not p.is_contact, p.record_id))
+    return tuple(("contact" if p.is_contact else "lead", p.record_id) for p in ordered)
 
 
 def _facts(conversation: Meeting | Call, seen: _Seen, account: Account | None,

@@ -94,6 +94,7 @@ class StoredMatch:
     activity_type: str | None
     reasons: tuple[str, ...]
     matched_at: datetime
+    people: tuple[tuple[str, str], ...] = ()  # every matched contact and lead: ("contact" | "lead", id)
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,11 @@ class NewConversation:
     ended_at: datetime
     source: str | None
     payload: dict[str, Any]
+
+
+MATCHED_PEOPLE = """
+ALTER TABLE conversation_matches ADD COLUMN people JSON;  -- every matched contact and lead: [["contact", id], ...]
+"""
 
 
 class ConversationStore:
@@ -151,19 +157,23 @@ class ConversationStore:
     def save_matches(self, org_id: str, matches: Sequence[StoredMatch]) -> None:
         with self._store.transaction() as cur:
             for m in matches:
-                cur.execute("INSERT OR REPLACE INTO conversation_matches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                cur.execute("INSERT OR REPLACE INTO conversation_matches (org_id, conversation_id, status, contact_id, "
+                            "lead_id, account_id, deal_id, owner_id, activity_type, reasons, matched_at, people) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             [org_id, m.conversation_id, m.status, m.contact_id, m.lead_id, m.account_id,
-                             m.deal_id, m.owner_id, m.activity_type, json.dumps(list(m.reasons)), m.matched_at])
+                             m.deal_id, m.owner_id, m.activity_type, json.dumps(list(m.reasons)), m.matched_at,
+                             json.dumps([list(p) for p in m.people])])
 
     def matches(self, org_id: str) -> dict[str, StoredMatch]:
         with self._store.reading() as cur:
             rows = cur.execute(
                 "SELECT m.conversation_id, status, contact_id, lead_id, account_id, deal_id, owner_id, "
                 "CASE WHEN o.conversation_id IS NULL THEN m.activity_type ELSE o.activity_type END, "
-                "reasons, matched_at FROM conversation_matches m LEFT JOIN activity_type_overrides o "
+                "reasons, matched_at, people FROM conversation_matches m LEFT JOIN activity_type_overrides o "
                 "ON o.org_id = m.org_id AND o.conversation_id = m.conversation_id WHERE m.org_id = ?",
                 [org_id]).fetchall()
-        return {r[0]: StoredMatch(*r[:8], tuple(json.loads(r[8])), r[9]) for r in rows}
+        return {r[0]: StoredMatch(*r[:8], tuple(json.loads(r[8])), r[9],
+                                  tuple((k, i) for k, i in json.loads(r[10] or "[]"))) for r in rows}
 
     def override_activity_type(self, org_id: str, conversation_id: str, activity_type: str | None,
                                set_by: str | None = None) -> None:

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from .conversations import ACTIVITY_TYPES, CONVERSATIONS, DEAL_RULES
+from .conversations import ACTIVITY_TYPES, CONVERSATIONS, DEAL_RULES, MATCHED_PEOPLE
 from .dashboard_accounts import DASHBOARD_ACCOUNTS
 from .job_runs import JOB_RUNS
 from .ledger_rollup import CREDIT_LEDGER_DAILY
@@ -179,6 +179,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(18, "the company's own lines (users' phones, the org's number); Leads read filter", OWN_LINES),
     Migration(19, "mirror: match keys derived again (addresses parsed, numbers in each record's country)",
               rekey_mirror),
+    Migration(20, "every matched contact and lead of a conversation", MATCHED_PEOPLE),
 )
 
 _SCHEMA_VERSION = """
