@@ -306,7 +306,9 @@ def _links(conversation: Meeting | Call, seen: _Seen, index: MatchIndex, rules: 
     """Person, account and deal from what the participants led to (reasons go to ``seen``)."""
     reasons = seen.reasons
     contacts = [p for p in seen.people if p.is_contact]
-    leads = sorted((p for p in seen.people if not p.is_contact), key=_by_name)
+    leads = [p for p in seen.people if not p.is_contact]
+    if len(leads) > 1:
+        leads.sort(key=_by_name)
     links = _Links(lead=leads[0] if leads and not contacts else None)
     if leads and contacts:
         reasons.append(f"{describe(leads, [])} also took part; not linked, as a contact did")
@@ -325,7 +327,7 @@ def _links(conversation: Meeting | Call, seen: _Seen, index: MatchIndex, rules: 
         links.account = _account_without_contact(seen, index)
     if links.account is None:
         return links
-    deal_contacts = sorted(c.record_id for c in candidates)
+    deal_contacts = [c.record_id for c in candidates]  # a set inside: their order decides nothing
     choice = choose_deal(index.open_deals.get(links.account.record_id, ()), links.account.name, deal_contacts,
                          conversation.start.date(), rules.deals, has_contact=bool(contacts))
     links.deal = choice.deal
@@ -360,8 +362,8 @@ def _account_of_most_contacts(by_account: dict[str, list[Person]], index: MatchI
 
 def _primary_contact(contacts: list[Person], conversation: Meeting | Call) -> Person | None:
     """The organizer when they are one of these contacts, else the first by name: never the order of the invite."""
-    if not contacts:
-        return None
+    if len(contacts) <= 1:
+        return contacts[0] if contacts else None
     organizer = conversation.organizer.email if isinstance(conversation, Meeting) and conversation.organizer else None
     chosen = next((c for c in contacts if organizer and c.email == organizer), None)
     return chosen or min(contacts, key=_by_name)
@@ -403,7 +405,10 @@ def _decide(conversation: Meeting | Call, seen: _Seen, index: MatchIndex, rules:
 
 
 def _people_ids(seen: _Seen) -> tuple[tuple[str, str], ...]:
-    ordered = sorted(seen.people, key=lambda p: (not p.is_contact, p.record_id))
+    if not seen.people:
+        return ()
+    ordered = sorted(seen.people, key=lambda p: (not p.is_contact, p.record_id)) if len(seen.people) > 1 \
+        else seen.people
     return tuple(("contact" if p.is_contact else "lead", p.record_id) for p in ordered)
 
 
