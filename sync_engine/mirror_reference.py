@@ -32,7 +32,7 @@ def refresh_settings(run: MirrorRun) -> None:
     if stages is not None:
         run.tables.replace_deal_stages(run.org_id, stages, run.now)
     run.update_org_state(country_code=org.get("country_code"), time_zone=org.get("time_zone"),
-                         currency=org.get("currency"), settings_refreshed_at=run.now)
+                         currency=org.get("currency"), settings_refreshed_at=run.now, phone=org.get("phone") or None)
     run.region = region_code(org.get("country_code"))
 
 
@@ -48,7 +48,7 @@ def zoho_user(raw: dict[str, Any]) -> ZohoUser:
     profile = (raw.get("profile") or {}).get("name") or ""
     return ZohoUser(str(raw["id"]), str(raw.get("email") or ""), str(raw.get("full_name") or ""),
                     str(raw.get("status") or ""), profile, (raw.get("role") or {}).get("name") or "",
-                    profile == "Administrator")
+                    profile == "Administrator", str(raw.get("phone") or ""), str(raw.get("mobile") or ""))
 
 
 def deal_stages(client: ZohoClient) -> list[DealStage]:

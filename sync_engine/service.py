@@ -19,6 +19,8 @@ from .job_schedule import (
     ScheduleError,
 )
 from .mirror import MirrorOptions, MirrorProgress, SyncReport, mirror_progress, sync_org
+from .mirror_plan import DEFAULT_PLAN
+from .mirror_reference import zoho_user
 from .onboarding import Connected, ConnectStart, Onboarding, OnboardingRefused, data_centre
 from .onboarding import begin as begin_onboarding
 from .org_settings import (  # re-exported: the settings functions live there
@@ -43,7 +45,7 @@ from .store.orgs import Org
 from .store.outbox import Outbox, OutboxRow
 from .store.tokens import OrgTokens
 from .store.users import HeldConversation, MappingCounts
-from .user_mapping import OurUser, UserMapping, ZohoUser, map_users, normalise_email
+from .user_mapping import OurUser, UserMapping, map_users, normalise_email
 from .writeback import PushReport, retry_dead, writeback_cycle
 from .writeback_settings import (
     SettingsError,
@@ -146,18 +148,11 @@ def list_orgs(rt: Runtime, connected_only: bool = False) -> list[Org]:
 
 
 # -- users ----------------------------------------------------------------------------------------
-def _zoho_user(raw: dict[str, Any]) -> ZohoUser:
-    profile = (raw.get("profile") or {}).get("name") or ""
-    return ZohoUser(str(raw["id"]), str(raw.get("email") or ""), str(raw.get("full_name") or ""),
-                    str(raw.get("status") or ""), profile, (raw.get("role") or {}).get("name") or "",
-                    profile == "Administrator")
-
-
 def refresh_zoho_users(rt: Runtime, org_id: str) -> list[HeldConversation]:
     """Pull Zoho's users, map ours to them, release conversations of newly mapped users."""
     with attributed_to(job="users.refresh"):
         raw = rt.client(org_id).users("AllUsers")
-    rt.users.replace_zoho_users(org_id, [_zoho_user(u) for u in raw])
+    rt.users.replace_zoho_users(org_id, [zoho_user(u) for u in raw])
     return _remap(rt, org_id)
 
 
@@ -237,6 +232,18 @@ def mirror_org(rt: Runtime, org_id: str, now: datetime | None = None, *, options
                on_progress: Callable[[MirrorProgress], None] | None = None) -> SyncReport:
     """Bring the org's shadow copy up to date: the initial pull until it is done, then the polls that are due."""
     return sync_org(rt, org_id, now, options=options, on_progress=on_progress)
+
+
+def mirror_until_current(rt: Runtime, org_id: str,
+                         on_progress: Callable[[MirrorProgress], None] | None = None) -> SyncReport:
+    """In the foreground: the first pull to its end, or (once there is one) every poll now -- changes and
+    deletions of each module, users, org settings -- so the mirror is current when this returns."""
+    if mirror_progress(rt, org_id).phase == "initial":
+        report = sync_org(rt, org_id, on_progress=on_progress)
+        while report.phase == "initial" and mirror_progress(rt, org_id).phase == "initial":
+            report = sync_org(rt, org_id, on_progress=on_progress)
+        return report
+    return sync_org(rt, org_id, options=MirrorOptions(plan=DEFAULT_PLAN.stretched(0)), on_progress=on_progress)
 
 
 def mirror_status(rt: Runtime, org_id: str) -> MirrorProgress:

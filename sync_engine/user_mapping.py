@@ -49,6 +49,8 @@ class ZohoUser:
     profile: str = ""
     role: str = ""
     is_admin: bool = False
+    phone: str = ""  # the user's own lines: a call to or from them is internal
+    mobile: str = ""
 
     @property
     def email_normalised(self) -> str:

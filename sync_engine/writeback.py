@@ -26,6 +26,7 @@ once (freshness); tasks, stage updates and backfills wait until ten of them fill
 """
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
@@ -136,14 +137,15 @@ def _candidates(rt: Runtime, org_id: str, settings: WritebackSettings,
         which, ids = "AND m.conversation_id IN (SELECT unnest(?::VARCHAR[]))", [list(conversation_ids)]
     rows = rt.store.query(
         "SELECT m.conversation_id, m.owner_id, m.contact_id, m.lead_id, m.account_id, m.deal_id, m.status, "
-        "CASE WHEN o.conversation_id IS NULL THEN m.activity_type ELSE o.activity_type END "
+        "CASE WHEN o.conversation_id IS NULL THEN m.activity_type ELSE o.activity_type END, m.people "
         "FROM conversation_matches m JOIN conversations c ON c.org_id = m.org_id "
         "AND c.conversation_id = m.conversation_id "
         "LEFT JOIN activity_type_overrides o ON o.org_id = m.org_id AND o.conversation_id = m.conversation_id "
         "WHERE m.org_id = ? AND m.status IN (SELECT unnest(?::VARCHAR[])) AND c.kind IN (SELECT unnest(?::VARCHAR[])) "
         f"{which} AND {NOT_HELD} ORDER BY c.ended_at DESC LIMIT ?",
         [org_id, list(settings.statuses), kinds, *ids, PLAN_PER_CYCLE])
-    return [(r[0], Links(r[1], r[2], r[3], r[4], r[5], r[6], r[7])) for r in rows]
+    return [(r[0], Links(r[1], r[2], r[3], r[4], r[5], r[6], r[7],
+                         tuple((kind, rid) for kind, rid in json.loads(r[8] or "[]")))) for r in rows]
 
 
 def _context(rt: Runtime, org_id: str, links: Iterable[Links]) -> PlanContext:

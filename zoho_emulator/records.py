@@ -115,6 +115,8 @@ def insert_one(data: OrgData, module_name: str, item: Any, index: int, user_id: 
     if not isinstance(item, dict):
         return _error_result(invalid("data", path, "jsonobject"))
     record: dict[str, Any] = {"Owner": user_id}
+    if module_name == "Leads":
+        record["Converted__s"] = False  # as Zoho: every new lead is unconverted, never empty
     try:
         _apply_fields(data, module, item, record, path)
         _finish(data, module, record, item, path, now)

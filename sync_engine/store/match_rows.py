@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
+from ..contact_points import region_code
 from ..match_index import (
     CONTACTS,
     LEADS,
@@ -82,6 +83,19 @@ def _add_deals(builder: IndexBuilder, store: Store, org_id: str) -> None:
                                    _moment(last), (contact_id,) if contact_id else ()))
 
 
+def _add_own_lines(builder: IndexBuilder, store: Store, org_id: str) -> None:
+    """The company's own numbers: each Zoho user's phone and mobile, the org's number; read in the org's country."""
+    org = store.query("SELECT country_code, phone FROM mirror_orgs WHERE org_id = ?", [org_id])
+    region = region_code(org[0][0]) if org else None
+    if org and org[0][1]:
+        builder.add_own_number(org[0][1], "the org's own number", region)
+    for name, email, phone, mobile in store.query(
+            "SELECT full_name, email, phone, mobile FROM zoho_users WHERE org_id = ? ORDER BY zoho_user_id", [org_id]):
+        for raw, kind in ((phone, "phone"), (mobile, "mobile")):
+            if raw:
+                builder.add_own_number(raw, f"Zoho user {name or email}'s {kind}", region)
+
+
 def load_index(store: Store, org_id: str, own_domains: Iterable[str] = ()) -> MatchIndex:
     """Everything matching needs about one org, read from the mirror tables."""
     users = {row[0]: row for row in store.query(
@@ -89,6 +103,7 @@ def load_index(store: Store, org_id: str, own_domains: Iterable[str] = ()) -> Ma
     own = own_domains_from_users(email for _, email, _, _ in users.values()) | {d.casefold() for d in own_domains}
     builder = IndexBuilder(own)
     _add_users(builder, store, org_id, users)
+    _add_own_lines(builder, store, org_id)
     for record_id, name, account_type, parent_id, last in _rows(
             store, f"SELECT record_id, account_name, account_type, parent_account_id, {_ACTIVITY} "
                    "FROM mirror_accounts WHERE org_id = ?", [org_id]):
@@ -110,7 +125,7 @@ def load_index(store: Store, org_id: str, own_domains: Iterable[str] = ()) -> Ma
 
 _FINGERPRINT_TABLES = ("mirror_contacts", "mirror_leads", "mirror_accounts", "mirror_deals", "mirror_contact_points",
                        "zoho_users")
-_MAPPING_TABLES = ("user_map", "manual_user_map", "our_users")  # small: hashed whole
+_MAPPING_TABLES = ("user_map", "manual_user_map", "our_users", "mirror_orgs")  # small: hashed whole
 
 
 def mirror_fingerprint(store: Store, org_id: str) -> tuple:

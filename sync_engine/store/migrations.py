@@ -24,10 +24,11 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from .conversations import ACTIVITY_TYPES, CONVERSATIONS, DEAL_RULES
+from .conversations import ACTIVITY_TYPES, CONVERSATIONS, DEAL_RULES, MATCHED_PEOPLE
 from .dashboard_accounts import DASHBOARD_ACCOUNTS, DEMO_ACCOUNTS_SEEDED
 from .job_runs import JOB_RUNS
 from .ledger_rollup import CREDIT_LEDGER_DAILY, LEDGER_CALL_IDS
+from .mirror_rekey import OWN_LINES, rekey_mirror
 from .mirror_schema import MIRROR_CONTACT_POINTS, MIRROR_RECORDS, MIRROR_STATE
 from .outbox import OUTBOX, SKIPS
 from .settings import ORG_SETTINGS
@@ -179,6 +180,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(18, "demo accounts seeded once", DEMO_ACCOUNTS_SEEDED),
     Migration(19, "credit ledger: call ids and calls whose answer is unknown", LEDGER_CALL_IDS),
     Migration(20, "access tokens kept encrypted, and token refreshes", ACCESS_TOKENS),
+    Migration(21, "the company's own lines (users' phones, the org's number); Leads read filter", OWN_LINES),
+    Migration(22, "mirror: match keys derived again (addresses parsed, numbers in each record's country)",
+              rekey_mirror),
+    Migration(23, "every matched contact and lead of a conversation", MATCHED_PEOPLE),
 )
 
 _SCHEMA_VERSION = """

@@ -68,7 +68,7 @@ def test_imported_meeting_is_matched_to_the_contact_its_account_and_the_owner(wo
     assert result.owner_id == people["rep"].id
     assert result.status in ("matched", "partial") and result.reasons
     stored = ConversationStore(rt.store).matches(org_id)["m-1"]
-    assert stored.contact_id == contact["id"]
+    assert stored.contact_id == contact["id"] and stored.people == (("contact", contact["id"]),)
     ConversationStore(rt.store).override_activity_type(org_id, "m-1", "Renewal call")
     assert ConversationStore(rt.store).matches(org_id)["m-1"].activity_type == "Renewal call"
 
