@@ -15,7 +15,16 @@ The naive baseline runs on a fresh emulator of the same seed. After ours, the mi
 emulator field by field; after the naive phases only the record ids are compared (its list reads
 render lookups to deleted records as empty, which ours, reading COQL and Bulk Read, does not).
 
-Usage: ``python bench/credits.py [--preset medium] [--cycles 288] [--naive-cycles 4] [--no-record]``
+5. Airbyte's Zoho CRM source beside ours (bench/airbyte_peer.py): its initial full refresh and its incremental
+   syncs through the same day, on a fresh emulator of the same seed; ``--airbyte-cycles`` (default 288) runs
+   fewer cycles and extrapolates, which the output says.
+
+Ours and Airbyte's are printed side by side: credits, calls, records read, wall time; the last lines are the
+``figure`` lines (``airbyte_initial_credits``, ``airbyte_day_credits``, ``mirror_initial_credits``,
+``mirror_day_credits``).
+
+Usage: ``python bench/credits.py [--preset medium] [--cycles 288] [--naive-cycles 4] [--airbyte-cycles 288]
+[--no-naive] [--no-record]``
 """
 from __future__ import annotations
 
@@ -36,6 +45,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.airbyte_peer import PeerPhase, run_airbyte, side_by_side  # noqa: E402
 from bench.emulator_control import DrivesEmulator  # noqa: E402
 from bench.mirror_check import differences  # noqa: E402
 from bench.report import record  # noqa: E402
@@ -64,6 +74,8 @@ class Phase:
     process_peak_mib: float  # getrusage's ru_maxrss when the phase ended: the process's peak so far
     cycles: int = 0
     extrapolated_from: int | None = None  # cycles actually run, when extrapolated
+    calls: int = 0
+    records: int = 0  # records the phase read (written into the mirror)
 
 
 @dataclass
@@ -73,6 +85,7 @@ class BenchOrg(DrivesEmulator):
     emulator: RunningEmulator
     rt: Runtime
     org_id: str
+    records_read: int = 0
 
     @classmethod
     def start(cls, preset: str, seed: int) -> BenchOrg:
@@ -141,9 +154,11 @@ def measured(name: str, org: BenchOrg, work: Callable[[], int]) -> Phase:
     """Run ``work`` (returning its cycle count) and take the emulator's credit count around it."""
     release_memory()
     before, started = org.charged(), time.perf_counter()
+    calls, records = len(org.emulator.state.calls), org.records_read
     with PeakRss() as memory:
         cycles = work()
-    phase = Phase(name, org.charged() - before, time.perf_counter() - started, memory.peak, process_peak_mib(), cycles)
+    phase = Phase(name, org.charged() - before, time.perf_counter() - started, memory.peak, process_peak_mib(), cycles,
+                  calls=len(org.emulator.state.calls) - calls, records=org.records_read - records)
     print(f"{name}: {phase.credits:,} credits, {phase.wall_s:.1f} s, peak RSS {phase.peak_rss_mib:,.0f} MiB "
           f"(process peak {phase.process_peak_mib:,.0f} MiB)", flush=True)
     return phase
@@ -156,7 +171,7 @@ def edit_schedule(sizes: dict[str, int], cycles: int) -> Iterator[dict[str, int]
         yield {m: (i + 1) * t // cycles - i * t // cycles for m, t in totals.items()}
 
 
-def simulate_edits(org: BenchOrg, counts: dict[str, int], cycle: int) -> None:
+def simulate_edits(org: DrivesEmulator, counts: dict[str, int], cycle: int) -> None:
     for module, count in counts.items():
         if count:
             org.control("edits", {"count": count, "modules": [module], "seed": cycle * 10 + len(module)})
@@ -175,7 +190,7 @@ def our_initial(org: BenchOrg) -> int:
     options = MirrorOptions(wait=lambda seconds: org.clock(advance_seconds=seconds))
     tables, runs = MirrorTables(org.rt.store), 0
     while tables.org_state(org.org_id).initial_finished_at is None:
-        sync_org(org.rt, org.org_id, org.clock(), options=options)
+        org.records_read += sync_org(org.rt, org.org_id, org.clock(), options=options).written
         runs += 1
     return runs
 
@@ -185,12 +200,12 @@ def our_day(org: BenchOrg, cycles: int) -> int:
     for cycle, counts in enumerate(edit_schedule(org.records(), cycles)):
         now = org.clock(advance_seconds=CYCLE_S)
         simulate_edits(org, counts, cycle)
-        sync_org(org.rt, org.org_id, now)
+        org.records_read += sync_org(org.rt, org.org_id, now).written
     return cycles
 
 
 def catch_up(org: BenchOrg) -> int:
-    sync_org(org.rt, org.org_id, org.clock(advance_seconds=2 * 3600))
+    org.records_read += sync_org(org.rt, org.org_id, org.clock(advance_seconds=2 * 3600)).written
     return 1
 
 
@@ -274,7 +289,8 @@ def run_ours(preset: str, seed: int, cycles: int) -> Results:
         if ledger != charged:
             raise SystemExit("the credit ledger disagrees with the emulator")
         day = Phase(day.name + " + catch-up", day.credits + last.credits, day.wall_s + last.wall_s,
-                    max(day.peak_rss_mib, last.peak_rss_mib), last.process_peak_mib, cycles + 1)
+                    max(day.peak_rss_mib, last.peak_rss_mib), last.process_peak_mib, cycles + 1,
+                    calls=day.calls + last.calls, records=day.records + last.records)
         return Results([initial, day], sizes, baseline)
     finally:
         org.stop()
@@ -318,18 +334,58 @@ def report(results: Results, command: str, save: bool) -> None:
             "Targets: initial <= 300 credits and 3 min; day <= 1,500 credits."))
 
 
+def report_peer(ours: list[Phase], peer: list[PeerPhase], sizes: dict[str, int], command: str, save: bool,
+                airbyte_cycles: int) -> None:
+    rows = side_by_side(ours, peer)
+    print(f"{'':32} {'ours':>16} {'Airbyte':>16}")
+    for name, value in rows:
+        print(f"{name}: {value}")
+    if save:
+        record("Airbyte beside the mirror (issue 14)", command, rows, notes=(
+            f"Same medium org ({sum(sizes.values()):,} records in Leads, Contacts, Accounts, Deals) and the same "
+            f"simulated day for both (edits of {EDITED_SHARE:.0%} of the records spread over 288 cycles of 300 s on "
+            "the emulator clock, same seeds), each on its own emulator. Airbyte: airbyte-source-zoho-crm 0.3.6 "
+            "unmodified (tests/clients), one `read` process per sync over the same four modules; every process "
+            "first reads the org and each module's metadata (16 calls) to build its streams, and probes each "
+            "selected stream with a first-page read (the CDK's availability check, 4 calls). Its full refresh "
+            "pages /crm/v2 with `page` only, so Zoho stops every module after 2,000 records "
+            "(DISCRETE_PAGINATION_LIMIT_EXCEEDED, airbytehq/airbyte#30977); its day is measured as if that "
+            "initial had finished (each stream starts from the newest Modified_Time in the module), else every "
+            "cycle would repeat the failing full read"
+            + (f"; {airbyte_cycles} cycles were run and extrapolated to 288" if airbyte_cycles != 288 else "")
+            + ". Ours: initial = the first pull; day = 288 cycles + the catch-up cycle 2 h later (the rows above). "
+            "Records read: ours = records written into the mirror; Airbyte = records it emitted (the availability "
+            "probes' 200-record pages not counted). Credits and calls are the emulator's own counts."))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="medium")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cycles", type=int, default=288)
     parser.add_argument("--naive-cycles", type=int, default=4)
+    parser.add_argument("--airbyte-cycles", type=int, default=288)
+    parser.add_argument("--no-naive", action="store_true", help="skip the naive baseline (and leave its section)")
     parser.add_argument("--no-record", action="store_true", help="print only; leave BENCHMARKS.md alone")
     args = parser.parse_args(argv)
+    full_day = not args.no_record and args.preset == "medium" and args.cycles == 288
     results = run_ours(args.preset, args.seed, args.cycles)
-    results.phases += run_naive(args.preset, args.seed, args.naive_cycles, args.cycles)
-    command = "python bench/credits.py" + (f" --naive-cycles {args.naive_cycles}" if args.naive_cycles != 4 else "")
-    report(results, command, save=not args.no_record and args.preset == "medium" and args.cycles == 288)
+    ours = list(results.phases)
+    if not args.no_naive:
+        results.phases += run_naive(args.preset, args.seed, args.naive_cycles, args.cycles)
+    schedule = list(edit_schedule(results.sizes, args.cycles))
+    peer = run_airbyte(args.preset, args.seed, min(args.airbyte_cycles, args.cycles), args.cycles, schedule,
+                       simulate_edits)
+    command = "python bench/credits.py" + "".join(
+        f" {flag}" for flag, on in ((f"--naive-cycles {args.naive_cycles}", args.naive_cycles != 4),
+                                    ("--no-naive", args.no_naive),
+                                    (f"--airbyte-cycles {args.airbyte_cycles}", args.airbyte_cycles != 288)) if on)
+    report(results, command, save=full_day and not args.no_naive)
+    report_peer(ours, peer, results.sizes, command, full_day, min(args.airbyte_cycles, args.cycles))
+    print(f"figure airbyte_initial_credits: {peer[0].credits}")
+    print(f"figure airbyte_day_credits: {peer[1].credits}")
+    print(f"figure mirror_initial_credits: {ours[0].credits}")
+    print(f"figure mirror_day_credits: {ours[1].credits}")
 
 
 if __name__ == "__main__":

@@ -96,7 +96,8 @@ def _users_and_mirror(cur: duckdb.DuckDBPyConnection, now: datetime) -> None:
         FROM bench_orgs o, generate_series(0, o.users - 1) AS u(i)""")
     cur.execute("""
         INSERT INTO zoho_users SELECT org_id, zoho_user_id, email, email, full_name,
-               CASE WHEN n % 97 = 5 THEN 'inactive' ELSE 'active' END, 'Standard', 'Sales Rep', false, $now
+               CASE WHEN n % 97 = 5 THEN 'inactive' ELSE 'active' END, 'Standard', 'Sales Rep', false, $now,
+               NULL, NULL
         FROM bench_users WHERE NOT unmapped""", {"now": now})
     cur.execute("INSERT INTO our_users SELECT org_id, email, email, full_name FROM bench_users")
     cur.execute("INSERT INTO user_map SELECT org_id, email, zoho_user_id, 'email', $now FROM bench_users "
@@ -207,7 +208,7 @@ def _conversations(cur: duckdb.DuckDBPyConnection, scale: Scale, now: datetime) 
                zoho_user_id,
                CASE WHEN status IN ('matched', 'partial') THEN list_element(['Discovery', 'Demo', 'Follow-up',
                     'Negotiation', NULL], n % 5 + 1) END,
-               {_REASONS}, started_at + INTERVAL 15 MINUTE
+               {_REASONS}, started_at + INTERVAL 15 MINUTE, NULL
         FROM bench_conversations WHERE status NOT IN ('held', 'not matched yet')""")
     cur.execute("""
         INSERT INTO held_conversations

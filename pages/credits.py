@@ -74,6 +74,8 @@ cols[0].metric("Credits used (24 h)", f"{status.used_24h:,}")
 cols[1].metric("Budget share", f"{status.budget:,}", help=f"{percent_words(status.budget_share)} of the daily limit")
 cols[2].metric("Daily credit limit", f"{status.daily_limit:,}", help=f"{status.edition.title()} edition")
 cols[3].metric("Rate (last 3 h)", f"{status.forecast.rate_per_hour:,.1f} /h")
+if status.unanswered.calls:
+    st.caption(f"Unsettled: {status.unanswered.describe()}")
 
 gauge = go.Figure(go.Indicator(
     mode="gauge+number", value=status.used_24h, number={"valueformat": ","},

@@ -59,6 +59,8 @@ cols[1].metric("Freshness p50 (24 h)", seconds(status.freshness.p50_s),
 cols[2].metric("Freshness p95 (24 h)", seconds(status.freshness.p95_s),
                help=f"over {status.freshness.activities:,} activities written in the last 24 h (tasks, "
                     "stage updates and backfills wait on purpose and are left out)")
+if status.unanswered.calls:
+    st.caption(f"Unsettled: {status.unanswered.describe()}")
 
 st.subheader("Dead letters")
 dead = service.dead_letter_list(rt, org_id)

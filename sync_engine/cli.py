@@ -7,7 +7,8 @@
     python -m sync_engine run                          # the scheduled jobs, headless
     python -m sync_engine import meetings.ics --org ORG_ID --user-email rep@corp.com
     python -m sync_engine match --in conversations.jsonl --out matches.jsonl
-    python -m sync_engine status --org ORG_ID
+    python -m sync_engine status [--org ORG_ID]             # the org, its users and its mirror per module
+    python -m sync_engine mirror [--org ORG_ID] --wait      # first pull (or every poll) now; exit 0 when current
     python -m sync_engine users --org ORG_ID [--refresh]
     python -m sync_engine import-users --org ORG_ID --file users.csv   # columns: email, full_name
     python -m sync_engine map --org ORG_ID --email someone@corp.com --zoho-user 5725767000000411001
@@ -32,6 +33,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -96,7 +98,47 @@ def _orgs(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def _status(rt: Runtime, args: argparse.Namespace) -> int:
-    _print_status(rt, args.org)
+    org_id = args.org or _only_org(rt)
+    _print_status(rt, org_id)
+    _print_mirror(service.mirror_status(rt, org_id))
+    return 0
+
+
+def _print_mirror(progress: service.MirrorProgress) -> None:
+    """The mirror per module: how it is pulled, records done of expected, finished or not."""
+    state = "current (incremental polls)" if progress.phase == "incremental" else "first pull not finished"
+    print(f"mirror: {state}; {progress.credits_spent:,} credits spent by the {progress.phase} job")
+    for m in progress.modules:
+        expected = f"{m.expected:,}" if m.expected is not None else "?"
+        done = "done" if m.finished else ("not planned" if m.method is None else "in progress")
+        print(f"  {m.module:<9} {m.method or '-':<5} {m.done:>10,} of {expected:>10} records  {done}")
+
+
+def _mirror(rt: Runtime, args: argparse.Namespace) -> int:
+    """The first pull (or an incremental pass) in the foreground, with progress; 0 once the mirror is current."""
+    org_id = args.org or _only_org(rt)
+    if not args.wait:
+        report = service.mirror_org(rt, org_id)
+        print(f"{org_id}: {report.phase}: ran {', '.join(report.ran) or 'nothing due'}; "
+              f"{report.written:,} written, {report.removed:,} removed")
+        _print_mirror(service.mirror_status(rt, org_id))
+        return 0
+    shown = {"at": 0.0}
+
+    def progress(p: service.MirrorProgress) -> None:
+        now = time.monotonic()
+        if now - shown["at"] < args.progress_every and p.fraction < 1.0:
+            return
+        shown["at"] = now
+        expected = f"{p.records_expected:,}" if p.records_expected is not None else "?"
+        eta = f", ~{p.eta_s:,.0f} s left" if p.eta_s is not None else ""
+        print(f"{p.phase}: {p.fraction:.0%} ({p.records_done:,} of {expected} records; "
+              f"finished: {', '.join(p.finished_modules) or 'none yet'}; {p.credits_spent:,} credits{eta})", flush=True)
+
+    report = service.mirror_until_current(rt, org_id, on_progress=progress)
+    print(f"{org_id}: mirror current ({report.phase}: ran {', '.join(report.ran) or 'nothing due'}; "
+          f"{report.written:,} written, {report.removed:,} removed)")
+    _print_mirror(service.mirror_status(rt, org_id))
     return 0
 
 
@@ -177,6 +219,13 @@ def _match(rt: Runtime, args: argparse.Namespace) -> int:
     from sync_engine.matching.run import match_file
 
     org_id = args.org or _only_org(rt)
+    mirror = service.mirror_status(rt, org_id)
+    if mirror.phase != "incremental":
+        done = ", ".join(f"{m.module} {m.done:,}/{m.expected if m.expected is not None else '?'}"
+                         for m in mirror.modules)
+        raise OnboardingRefused(f"the mirror of {org_id} is {'empty' if not mirror.records_done else 'unfinished'} "
+                                f"({done}): matching against it would miss records. Run: python -m sync_engine "
+                                f"mirror --org {org_id} --wait")
     try:
         text = Path(args.input).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
@@ -184,6 +233,8 @@ def _match(rt: Runtime, args: argparse.Namespace) -> int:
     results, parsed = match_file(rt, org_id, text, filename=Path(args.input).name)
     for error in parsed.errors:
         print(f"error: {error}", file=sys.stderr)
+    for warning in parsed.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
     try:
         for result in results:
@@ -258,6 +309,8 @@ def _writeback_status(rt: Runtime, args: argparse.Namespace) -> int:
     print(f"paused by Zoho's rate limit until {paused:%H:%M:%S} UTC" if paused else
           "not paused by Zoho's rate limit (as seen by this process)")
     print(f"credits used in the last 24 h: {status.credits_used_24h:,} of a {status.credit_budget:,} budget")
+    if status.unanswered.calls:
+        print(f"unsettled: {status.unanswered.describe()}")
     fresh = status.freshness
     if fresh.activities:
         print(f"freshness (conversation end -> activity in Zoho, last 24 h, {fresh.activities} activities): "
@@ -295,8 +348,11 @@ def _writeback_push(rt: Runtime, args: argparse.Namespace) -> int:
 
 def _only_org(rt: Runtime) -> str:
     orgs = service.list_orgs(rt, connected_only=True)
+    if not orgs:
+        raise OnboardingRefused("no org is connected; connect one first (python -m sync_engine connect --help)")
     if len(orgs) != 1:
-        raise OnboardingRefused("name the org with --org (python -m sync_engine orgs lists them)")
+        raise OnboardingRefused(f"{len(orgs)} orgs are connected: name one with --org "
+                                "(python -m sync_engine orgs lists them)")
     return orgs[0].org_id
 
 
@@ -304,7 +360,7 @@ def _run(rt: Runtime, args: argparse.Namespace) -> int:
     """Headless: the scheduler's jobs without the UI, until interrupted."""
     from sync_engine.jobs.scheduler import SyncScheduler
 
-    scheduler = SyncScheduler(rt)
+    scheduler = SyncScheduler(rt, first_run_within_s=args.first_run_within)
     scheduler.start()
     orgs = service.list_orgs(rt, connected_only=True)
     print(f"scheduler running for {len(orgs)} connected org(s); Ctrl-C to stop", flush=True)
@@ -338,12 +394,21 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("orgs", help="list connected orgs").set_defaults(run=_orgs)
     headless = sub.add_parser("run", help="run the scheduled jobs (mirror, users, ...) without the UI")
     headless.add_argument("--reload-every", type=float, default=60.0, help="seconds between checks for new orgs")
+    headless.add_argument("--first-run-within", type=float, default=None, metavar="SECONDS",
+                          help="start every job at most this long after starting (default: each job's own delay)")
     headless.set_defaults(run=_run)
-    for name, run, help_text in (("status", _status, "edition, credit limit and use, users"),
-                                 ("disconnect", _disconnect, "revoke and forget an org's token")):
-        command = sub.add_parser(name, help=help_text)
-        command.add_argument("--org", required=True)
-        command.set_defaults(run=run)
+    status = sub.add_parser("status", help="edition, credit limit and use, users, the mirror per module")
+    status.add_argument("--org", help="needed when several orgs are connected")
+    status.set_defaults(run=_status)
+    disconnect = sub.add_parser("disconnect", help="revoke and forget an org's token")
+    disconnect.add_argument("--org", required=True)
+    disconnect.set_defaults(run=_disconnect)
+    mirror = sub.add_parser("mirror", help="pull the org's records now: the first pull, or the polls that are due")
+    mirror.add_argument("--org", help="needed when several orgs are connected")
+    mirror.add_argument("--wait", action="store_true",
+                        help="in the foreground until the mirror is current (the whole first pull, or every poll)")
+    mirror.add_argument("--progress-every", type=float, default=2.0, help="seconds between progress lines")
+    mirror.set_defaults(run=_mirror)
     users = sub.add_parser("users", help="our users and Zoho users, mapped and unmapped")
     users.add_argument("--org", required=True)
     users.add_argument("--refresh", action="store_true", help="pull Zoho's users first")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -19,6 +21,7 @@ from sync_engine.store.job_runs import JobRuns
 from sync_engine.store.orgs import OrgRepository
 from sync_engine.store.pending import PendingConnections
 from sync_engine.store.secret_box import SecretBox
+from sync_engine.store.tokens import OrgTokens
 from sync_engine.store.users import HeldConversations, UserRepository
 from sync_engine.zoho import Connection, ZohoClient
 from sync_engine.zoho.calls import ApiCall
@@ -77,6 +80,10 @@ class Runtime:
     match_indexes: dict[str, tuple[tuple[Any, ...], float, MatchIndex]] = field(default_factory=dict)
     client_timeout_s: float = 30.0  # per Zoho request; a benchmark shortens it to simulate timeouts
     client_retry: RetryPolicy | None = None  # None: the client's default; simulations shorten the waits
+    clock: Callable[[], datetime] | None = None  # None: the wall clock; tests and simulations set their own
+
+    def now(self) -> datetime:
+        return self.clock() if self.clock is not None else datetime.now(UTC)
 
     def record_call(self, call: ApiCall) -> None:
         self.ledger.record(call)
@@ -90,7 +97,9 @@ class Runtime:
                 secrets = self.orgs.connection_secrets(org_id)
                 client = ZohoClient(Connection(org_id, org.accounts_url, org.api_domain or "", org.client_id,
                                                secrets.client_secret, secrets.refresh_token), self.record_call,
-                                    timeout_s=self.client_timeout_s, retry=self.client_retry)
+                                    timeout_s=self.client_timeout_s, retry=self.client_retry,
+                                    token_keeper=OrgTokens(self.store, self.box, org_id),
+                                    sent_observer=self.record_call, clock=lambda: self.now().timestamp())
                 client.adopt_edition(org.edition)
                 self._clients[org_id] = client
             return client

@@ -121,7 +121,7 @@ class OrgBook:
         """The country the demo-org generator gave a record (and so its own numbers), when the record says."""
         if record is None:
             return None
-        return country_code(record.get("Mailing_Country") or record.get("Lead_Country")
+        return country_code(record.get("Mailing_Country") or record.get("Country")
                             or record.get("Billing_Country"))
 
     def account_of(self, record: dict[str, Any]) -> dict[str, Any] | None:
@@ -221,9 +221,18 @@ def right_deal(book: OrgBook, account_id: str | None, contact_ids: list[str], da
 
 def primary_contact(contact_ids: list[str], contacts: dict[str, dict[str, Any]],
                     deal: dict[str, Any] | None) -> str | None:
-    """The documented primary person: the deal's contact if they took part, else the first with an account."""
+    """The documented primary person: the deal's contact if they took part, else the first by name of those with
+    an account (the order of the invitation never decides: docs/matching-rules.md)."""
     if not contact_ids:
         return None
     if deal is not None and deal.get("Contact_Name") in contact_ids:
         return deal["Contact_Name"]
-    return next((c for c in contact_ids if contacts[c].get("Account_Name")), contact_ids[0])
+    with_account = [c for c in contact_ids if contacts[c].get("Account_Name")] or contact_ids
+    return min(with_account, key=lambda c: (_name(contacts[c]).casefold(), c))
+
+
+def _name(record: dict[str, Any]) -> str:
+    full = record.get("Full_Name")
+    if isinstance(full, str) and full.strip():
+        return full.strip()
+    return " ".join(p.strip() for p in (record.get("First_Name") or "", record.get("Last_Name") or "") if p.strip())

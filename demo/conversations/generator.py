@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -78,13 +79,26 @@ class _Maker(CallCases):
         me = {"email": owner.email, "name": owner.full_name}
         if externals and rng.random() < 0.3:
             organizer, attendees = externals[0], [me, *people[1:]]
+            truth = self.organized_by(truth, organizer, externals)
         else:
             organizer, attendees = me, people
         record = {"kind": "meeting", "id": ident, "title": title, "start": on.isoformat(),
                   "end": (on + timedelta(minutes=self.pick([30, 30, 45, 60, 60, 90]))).isoformat(),
-                  "organizer": organizer, "attendees": [self.as_attendee(a) for a in attendees],
+                  "organizer": {k: v for k, v in organizer.items() if k != "contact_id"},
+                  "attendees": [self.as_attendee(a) for a in attendees],
                   "user_email": owner.email}
         return LabelledConversation(record, truth)
+
+    def organized_by(self, truth: Truth, organizer: dict[str, Any], externals: list[dict[str, Any]]) -> Truth:
+        """A customer contact who organizes is the primary contact, unless the chosen deal names an attendee."""
+        contact_id = organizer.get("contact_id")
+        if contact_id is None or truth.contact_id is None or \
+                self.contacts[contact_id].get("Account_Name") != truth.account_id:
+            return truth
+        deal = self.book.data.get("Deals", truth.deal_id) if truth.deal_id else None
+        if deal is not None and deal.get("Contact_Name") in {e.get("contact_id") for e in externals}:
+            return truth
+        return replace(truth, contact_id=contact_id)
 
     def as_attendee(self, person: dict[str, Any]) -> Any:
         if self.rng.random() < 0.4 or not person.get("name"):
@@ -112,7 +126,8 @@ class _Maker(CallCases):
             chosen = list(dict.fromkeys(self.pick(pool) for _ in range(1 + int(rng.random() ** 2 * 3))))
             emails = [self.contacts[c]["Email"] for c in chosen]
             emails = [messy(rng, plain_email(e)) if case == "messy_email_meeting" else plain_email(e) for e in emails]
-        externals = [self.external(self.contacts[c], e) for c, e in zip(chosen, emails, strict=True)]
+        externals = [{**self.external(self.contacts[c], e), "contact_id": c}
+                     for c, e in zip(chosen, emails, strict=True)]
         notes: tuple[str, ...] = ()
         if case == "contact_meeting" and rng.random() < 0.10:
             externals.append({"email": self.unknown_personal_email(), "name": None})

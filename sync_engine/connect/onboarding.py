@@ -31,6 +31,7 @@ from sync_engine.zoho import (
 from sync_engine.zoho.editions import UnsupportedEdition, check_supported, daily_credit_limit, edition_of
 from sync_engine.zoho.metering import Meter
 from sync_engine.zoho.oauth import AccountsServer, authorization_url
+from sync_engine.zoho.token_keeping import StoredToken
 
 SCOPES = (
     "ZohoCRM.modules.ALL", "ZohoCRM.settings.ALL", "ZohoCRM.users.READ", "ZohoCRM.org.READ",
@@ -102,11 +103,13 @@ class Onboarding:
     """Turns a grant code or refresh token into a stored, checked tenant. Every call goes to ``record``."""
 
     def __init__(self, orgs: OrgRepository, pending: PendingConnections, record: Callable[[ApiCall], None],
-                 may_connect: MayConnect | None = None) -> None:
+                 may_connect: MayConnect | None = None,
+                 keep_token: Callable[[str, StoredToken, int], None] | None = None) -> None:
         self.orgs = orgs
         self.pending = pending
         self._record = record
         self._may_connect = may_connect
+        self._keep_token = keep_token  # the access token minted while connecting serves the org's client too
 
     def finish(self, state: str, code: str | None, accounts_server: str | None = None,
                error: str | None = None) -> Connected:
@@ -153,6 +156,9 @@ class Onboarding:
                 user = self._checked(client, org_info, revoke_on_refusal)
                 self._authorised(client, org_id, org_info, started_by_email, revoke_on_refusal)
             connected = self._store(org_id, dc, connection, client, org_info, user)
+            token = client.tokens.current()
+            if token is not None and self._keep_token is not None:
+                self._keep_token(connected.org.org_id, token, client.tokens.refreshes)
             return replace(connected, started_by_email=started_by_email)
         except ZohoError as err:
             raise OnboardingRefused(f"Zoho refused the connection: {err.describe()}") from err

@@ -7,25 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync_engine.records.users import OurUser, ZohoUser, normalise_email
+from sync_engine.records.users import OurUser, normalise_email, zoho_user
 from sync_engine.runtime import Runtime
 from sync_engine.store.conversations import ConversationStore
 from sync_engine.store.users import HeldConversation
 from sync_engine.zoho import attributed_to
 
 
-def _zoho_user(raw: dict[str, Any]) -> ZohoUser:
-    profile = (raw.get("profile") or {}).get("name") or ""
-    return ZohoUser(str(raw["id"]), str(raw.get("email") or ""), str(raw.get("full_name") or ""),
-                    str(raw.get("status") or ""), profile, (raw.get("role") or {}).get("name") or "",
-                    profile == "Administrator")
-
-
 def refresh_zoho_users(rt: Runtime, org_id: str) -> list[HeldConversation]:
     """Pull Zoho's users, map ours to them, release conversations of newly mapped users."""
     with attributed_to(job="users.refresh"):
         raw = rt.client(org_id).users("AllUsers")
-    rt.users.replace_zoho_users(org_id, [_zoho_user(u) for u in raw])
+    rt.users.replace_zoho_users(org_id, [zoho_user(u) for u in raw])
     return _remap(rt, org_id)
 
 

@@ -23,9 +23,11 @@ def job_id(org_id: str, spec: JobSpec) -> str:
 
 
 class SyncScheduler:
-    def __init__(self, rt: Runtime, jobs: tuple[JobSpec, ...] | None = None) -> None:
+    def __init__(self, rt: Runtime, jobs: tuple[JobSpec, ...] | None = None,
+                 first_run_within_s: float | None = None) -> None:
         self.rt = rt
         self.jobs = jobs if jobs is not None else jobs_of(rt)
+        self.first_run_within_s = first_run_within_s  # bring every job's first run forward (a restart resumes at once)
         self._scheduler = BackgroundScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
 
     def start(self) -> None:
@@ -52,9 +54,11 @@ class SyncScheduler:
         for ident, (org_id, spec, every_s) in wanted.items():
             job = existing.get(ident)
             if job is None:
+                first = spec.first_after_s if self.first_run_within_s is None else \
+                    min(spec.first_after_s, self.first_run_within_s)
                 self._scheduler.add_job(run_job, "interval", seconds=every_s, id=ident, name=spec.name,
                                         args=(self.rt, org_id, spec),
-                                        next_run_time=datetime.now(UTC) + timedelta(seconds=spec.first_after_s))
+                                        next_run_time=datetime.now(UTC) + timedelta(seconds=first))
             elif job.trigger.interval != timedelta(seconds=every_s):
                 job.reschedule("interval", seconds=every_s)
 

@@ -27,7 +27,9 @@ from sync_engine.records.contact_points import (
     ContactPoint,
     email_domain,
     is_personal_domain,
+    normalise_phone,
     record_points,
+    record_regions,
 )
 from sync_engine.records.users import normalise_email
 
@@ -121,13 +123,15 @@ class MatchIndex:
     open_deals: dict[str, tuple[Deal, ...]] = field(default_factory=dict)  # account id -> its open deals
     users: dict[str, ZohoUserRef] = field(default_factory=dict)  # normalised email -> Zoho user
     own_domains: frozenset[str] = frozenset()
+    # the company's own lines (its users' phones, its own number, the reps' side of calls): E.164 -> what it is
+    own_numbers: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> dict[str, int]:
         """Sizes, for logs and the benchmark."""
         return {"people": len(self.people), "accounts": len(self.accounts), "emails": len(self.emails),
                 "phones": len(self.phones), "national_numbers": len(self.national_numbers),
                 "domains": len(self.domains), "accounts_with_open_deals": len(self.open_deals),
-                "users": len(self.users), "own_domains": len(self.own_domains)}
+                "users": len(self.users), "own_domains": len(self.own_domains), "own_numbers": len(self.own_numbers)}
 
 
 def national_digits(raw: str) -> str | None:
@@ -187,6 +191,7 @@ class IndexBuilder:
         self.contact_domains: dict[str, dict[str, int]] = {}
         self.deals: dict[str, list[Deal]] = {}
         self.users: dict[str, ZohoUserRef] = {}
+        self.own_numbers: dict[str, str] = {}
         self.chosen_users: set[str] = set()
         self.shared_user_emails: set[str] = set()
         self.own_domains = {d.casefold().strip(".") for d in own_domains if d and d.strip(".")}
@@ -216,6 +221,12 @@ class IndexBuilder:
             self.shared_user_emails.add(key)
         else:
             self.users[key] = user
+
+    def add_own_number(self, raw: str, what: str, region: str | None) -> None:
+        """One of the company's own lines (a Zoho user's phone, the org's number), read in the org's country."""
+        phone = normalise_phone(raw, region) if raw and raw.strip() else None
+        if phone is not None and phone.e164 and phone.flag is None:
+            self.own_numbers.setdefault(phone.e164, what)
 
     def add_point(self, record_id: str, kind: str, value: str, raw: str = "", extension: str | None = None,
                   flag: str | None = None) -> None:
@@ -266,7 +277,8 @@ class IndexBuilder:
                       for account_id, deals in self.deals.items()}
         users = {email: user for email, user in self.users.items() if email not in self.shared_user_emails}
         return MatchIndex(self.people, self.accounts, self.emails, self.phones, self.phone_extensions,
-                          self.national_numbers, domains, open_deals, users, frozenset(self.own_domains))
+                          self.national_numbers, domains, open_deals, users, frozenset(self.own_domains),
+                          dict(self.own_numbers))
 
 
 def within_domains(domain: str, own: Iterable[str]) -> bool:
@@ -339,31 +351,37 @@ def _add_points(builder: IndexBuilder, record_id: str, points: Iterable[ContactP
 def index_from_records(*, contacts: Iterable[Mapping[str, Any]] = (), leads: Iterable[Mapping[str, Any]] = (),
                        accounts: Iterable[Mapping[str, Any]] = (), deals: Iterable[Mapping[str, Any]] = (),
                        users: Iterable[tuple[str, ZohoUserRef]] = (), own_domains: Iterable[str] | None = None,
-                       region: str | None = None, open_stages: Iterable[str] | None = None) -> MatchIndex:
+                       region: str | None = None, open_stages: Iterable[str] | None = None,
+                       own_numbers: Iterable[tuple[str, str]] = ()) -> MatchIndex:
     """An index from Zoho-shaped records (field API names, lookups as ids or ``{"id": ...}``).
 
     Match keys are derived exactly as the mirror derives them (:func:`contact_points.record_points`,
-    ``region`` the org's country), so an index built here matches like one loaded from the mirror.
-    Converted leads are left out, as the mirror leaves them out. ``own_domains`` defaults to the users'
-    email domains; ``open_stages`` to every stage whose name does not start with "Closed".
+    ``region`` the org's country, each record's own country first), so an index built here matches like
+    one loaded from the mirror. Converted leads are left out, as the mirror leaves them out. ``own_domains``
+    defaults to the users' email domains; ``open_stages`` to every stage whose name does not start with
+    "Closed"; ``own_numbers`` are (number as written, what it is) pairs of the company's own lines.
     """
     user_list = list(users)
     domains = own_domains if own_domains is not None else own_domains_from_users(email for email, _ in user_list)
     builder = IndexBuilder(domains)
     for email, user in user_list:
         builder.add_user(email, user)
+    for raw, what in own_numbers:
+        builder.add_own_number(raw, what, region)
     stages = frozenset(open_stages) if open_stages is not None else None
     for record in accounts:
         builder.add_account(Account(str(record["id"]), _text(record.get("Account_Name")),
                                     _text(record.get("Account_Type")) or None, _lookup(record.get("Parent_Account")),
                                     _moment(record.get("Last_Activity_Time"))))
-        _add_points(builder, str(record["id"]), record_points(record, ACCOUNT_FIELDS, region))
+        _add_points(builder, str(record["id"]),
+                    record_points(record, ACCOUNT_FIELDS, record_regions(record, ACCOUNTS, region)))
     for module, records, fields in ((CONTACTS, contacts, PERSON_FIELDS), (LEADS, leads, LEAD_FIELDS)):
         for record in records:
             if module == LEADS and record.get("Converted__s") is True:
                 continue
             builder.add_person(_person(record, module))
-            _add_points(builder, str(record["id"]), record_points(record, fields, region))
+            regions = record_regions(record, module, region)
+            _add_points(builder, str(record["id"]), record_points(record, fields, regions))
     for record in deals:
         deal = deal_from_record(record)
         if deal is not None and is_open_stage(deal.stage, stages):

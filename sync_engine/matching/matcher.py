@@ -7,29 +7,36 @@ and both are found out by a manager reading the record, so every result says why
     account Acme Inc by the domain acme.com of 2 unknown attendees
     deal 'Acme renewal' is the most recently modified of 3 open deals of account Acme Inc
 
-The rules, in the order they apply:
+The rules, in the order they apply (written for a customer's admin in docs/matching-rules.md):
 
 * **Internal.** A participant is internal when their email is a Zoho user's or on one of the org's
   own domains (subdomains too). A meeting whose participants are all internal is ``internal`` and is
   not logged. A participant without an email address could be anyone, so it is never internal.
-* **People by email.** Any email field of a contact or an (unconverted) lead finds them, whatever the
-  case or stray whitespace. One email on both a contact and a lead is one person: the contact is used.
+  A call whose customer number is one of the company's own lines -- a Zoho user's Phone or Mobile,
+  the org's own number, a number the reps call from in other calls -- is ``internal`` too, even when
+  a careless contact or lead also holds that number.
+* **Addresses** are read with a real parser (``Ana Ruiz <ana@x.com>``, ``"Ruiz, Ana" <ana@x.com>``,
+  ``mailto:``, any case, stray whitespace), in conversations and in the CRM's fields alike.
+* **People by email.** Any email field of a contact or an (unconverted) lead finds them. One email on
+  both a contact and a lead is one person: the contact is used.
 * **People by phone.** A call's customer number (E.164, extension first when the dialer logged one)
-  is looked up over every phone field. When the E.164 is no key, the digits of its national format
-  are (trunk prefix included): a number the CRM holds without a country code is read in the org's
-  country by the mirror (``030 1234567`` in a US org is no US number), so a call from Berlin finds
-  it only that way.
+  is looked up over every phone field, each read in its record's own country (its country fields),
+  else the org's. When the E.164 is no key, the digits of its national format are (trunk prefix
+  included): a number the CRM holds without a country code and no country to read it in is found
+  only that way. Dialer and CRM numbers share one fallback (``contact_points.normalise_phone``).
 * **Shared keys** (:mod:`.match_candidates`). An email or number on several records is resolved by
   account (all of them in one account: the account is linked, no person: ``partial``), else by
   recent activity (the one record active within ``shared_recent_days`` of the conversation), else
   it is ``ambiguous`` and not linked.
-* **Accounts.** The account of the first contact that has one (a meeting's participants are read
-  organizer first, then attendees in order). With no contact: unknown external attendees' corporate
-  domains, by the accounts' Website first, else by their contacts' email domains, and only when that
-  leads to exactly one account; a personal-mail domain (gmail.com...) never links an account. A lead
-  links no account: in Zoho a lead stands alone.
+* **Accounts.** The account with strictly the most attendee contacts; when two or more tie for the
+  most, the meeting is ``ambiguous``: no account, no deal, no primary person (every matched person is
+  still listed in ``people``). With no contact: unknown external attendees' corporate domains, by the
+  accounts' Website first, else by their contacts' email domains, and only when that leads to exactly
+  one account; a personal-mail domain (gmail.com...) never links an account. A lead links no account:
+  in Zoho a lead stands alone. Nothing depends on the order attendees are listed in.
 * **Deal.** Among the account's open deals, by the org's :class:`~.deal_rules.DealRules`. The primary
-  contact is the chosen deal's contact when they took part, else the first contact.
+  contact is the chosen deal's contact when they took part, else the organizer when they are a contact
+  of that account, else the first of its attending contacts by name.
 * **Owner.** The recording user's Zoho user, by email (the user mapping's choice when loaded from the
   store); an inactive Zoho user is named but not used, since Zoho refuses them as owners.
 
@@ -38,6 +45,7 @@ none chosen), ``unmatched`` (nothing in Zoho), ``internal``. Pure functions: no 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
@@ -48,6 +56,7 @@ from sync_engine.matching.activity_types import ActivityType, ConversationFacts,
 from sync_engine.matching.candidates import Found, count_of, describe, resolve
 from sync_engine.matching.deal_rules import DealRules, choose_deal
 from sync_engine.matching.index import WEBSITE_EVIDENCE, Account, Deal, MatchIndex, Person, within_domains
+from sync_engine.matching.own_lines import rep_side_numbers, with_own_lines
 from sync_engine.records.contact_points import email_domain, is_personal_domain
 from sync_engine.records.users import normalise_email
 
@@ -76,12 +85,19 @@ class MatchResult:
     owner_id: str | None = None
     activity_type: str | None = None
     reasons: tuple[str, ...] = ()
+    # every contact and lead found among the participants, contacts first: ("contact" | "lead", record id)
+    people: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def people_ids(self) -> tuple[str, ...]:
+        return tuple(record_id for _, record_id in self.people)
 
     def to_json(self) -> dict[str, Any]:
         """One line of ``matches.jsonl``."""
         return {"id": self.conversation_id, "kind": self.kind, "status": self.status,
                 "contact_id": self.contact_id, "lead_id": self.lead_id, "account_id": self.account_id,
                 "deal_id": self.deal_id, "owner_id": self.owner_id, "activity_type": self.activity_type,
+                "people": [{"kind": kind, "id": record_id} for kind, record_id in self.people],
                 "reasons": list(self.reasons)}
 
 
@@ -94,6 +110,7 @@ class _Seen:
     ambiguous: bool = False
     internal: int = 0
     external: int = 0
+    own_line: str | None = None  # a call to or from one of the org's own numbers: what that number is
     unknown: dict[str, list[str]] = field(default_factory=dict)  # corporate domain -> unknown emails
     personal: list[str] = field(default_factory=list)  # unknown emails on personal-mail domains
     reasons: list[str] = field(default_factory=list)
@@ -118,6 +135,15 @@ def match(conversation: Meeting | Call, index: MatchIndex, rules: MatchRules | N
     else:
         seen = _call_number(conversation, index, rules)
     return _decide(conversation, seen, index, rules, activity_override)
+
+
+def match_all(conversations: Iterable[Meeting | Call], index: MatchIndex,
+              rules: MatchRules | None = None) -> list[MatchResult]:
+    """Match a batch; the reps' own numbers seen in the batch's calls count as the org's lines for all of it."""
+    rules = rules or MatchRules()
+    batch = list(conversations)
+    index = with_own_lines(index, rep_side_numbers(batch))
+    return [match(c, index, rules) for c in batch]
 
 
 # -- gathering ---------------------------------------------------------------------------------------
@@ -182,17 +208,25 @@ def _call_number(call: Call, index: MatchIndex, rules: MatchRules) -> _Seen:
         seen.reasons.append(f"the {side} number {shown} is not a phone number that can be matched")
         return seen
     subject, ids, how = f"{side} number {number.e164}", None, "phone"
-    if number.extension:
+    own = index.own_numbers.get(number.e164)
+    if own is not None:
+        seen.own_line = own
+        seen.external = 0
+        seen.reasons.append(f"the {subject} is the org's own line ({own}): a call between colleagues, not "
+                            "logged, whatever contact or lead may also hold the number")
+        return seen
+    national = None
+    if number.extension:  # the one person behind a switchboard, however the CRM wrote the number
         ids = index.phone_extensions.get((number.e164, number.extension))
+        if not ids:
+            national = _national_number(number.e164)
+            ids = index.phone_extensions.get((national, number.extension)) if national else None
         how = f"phone, extension {number.extension}"
     if not ids:
         ids, how = index.phones.get(number.e164), "phone"
     if not ids:
-        national = _national_number(number.e164)
-        if national and number.extension:
-            ids = index.phone_extensions.get((national, number.extension))
-        if national and not ids:
-            ids = index.national_numbers.get(national)
+        national = national or _national_number(number.e164)
+        ids = index.national_numbers.get(national) if national else None
         how = f"a phone stored without country code, by its national digits {national}"
     if ids:
         seen.take(resolve(ids, index, subject, how, call.start, rules.shared_recent_days, by_email=False))
@@ -269,30 +303,71 @@ def _links(conversation: Meeting | Call, seen: _Seen, index: MatchIndex, rules: 
     reasons = seen.reasons
     contacts = [p for p in seen.people if p.is_contact]
     leads = [p for p in seen.people if not p.is_contact]
+    if len(leads) > 1:
+        leads.sort(key=_by_name)
     links = _Links(lead=leads[0] if leads and not contacts else None)
     if leads and contacts:
         reasons.append(f"{describe(leads, [])} also took part; not linked, as a contact did")
-    anchor = next((c for c in contacts if c.account_id is not None), contacts[0] if contacts else None)
-    links.contact = anchor
-    links.account = index.accounts.get(anchor.account_id) if anchor and anchor.account_id else None
+    by_account: dict[str, list[Person]] = {}
+    for c in contacts:
+        if c.account_id is not None and c.account_id in index.accounts:
+            by_account.setdefault(c.account_id, []).append(c)
+    account_id, tied = _account_of_most_contacts(by_account, index, reasons)
+    if tied:
+        seen.ambiguous = True
+        return links
+    links.account = index.accounts[account_id] if account_id else None
+    candidates = by_account[account_id] if account_id else contacts
+    links.contact = _primary_contact(candidates, conversation)
     if links.account is None and links.lead is None and seen.external:
         links.account = _account_without_contact(seen, index)
     if links.account is None:
         return links
-    choice = choose_deal(index.open_deals.get(links.account.record_id, ()), links.account.name,
-                         [c.record_id for c in contacts], conversation.start.date(), rules.deals,
-                         has_contact=bool(contacts))
+    deal_contacts = [c.record_id for c in candidates]  # a set inside: their order decides nothing
+    choice = choose_deal(index.open_deals.get(links.account.record_id, ()), links.account.name, deal_contacts,
+                         conversation.start.date(), rules.deals, has_contact=bool(contacts))
     links.deal = choice.deal
     reasons.extend(choice.reasons)
-    if links.deal is not None and anchor is not None and anchor.record_id not in links.deal.contact_ids:
-        on_deal = next((c for c in contacts if c.record_id in links.deal.contact_ids), None)
+    if links.deal is not None and links.contact is not None and links.contact.record_id not in links.deal.contact_ids:
+        on_deal = next((c for c in sorted(candidates, key=_by_name) if c.record_id in links.deal.contact_ids), None)
         if on_deal is not None:
             links.contact = on_deal
             reasons.append(f"{on_deal.label} is the primary contact: the deal names them")
     return links
 
 
+def _by_name(person: Person) -> tuple[str, str]:
+    return person.name.casefold(), person.record_id
+
+
+def _account_of_most_contacts(by_account: dict[str, list[Person]], index: MatchIndex,
+                              reasons: list[str]) -> tuple[str | None, bool]:
+    """The account with strictly the most attendee contacts, and whether several tie for the most."""
+    if len(by_account) <= 1:
+        return next(iter(by_account), None), False
+    ranked = sorted(by_account.items(), key=lambda item: (-len(item[1]), index.accounts[item[0]].name, item[0]))
+    tally = ", ".join(f"{index.accounts[a].name} {len(people)}" for a, people in ranked[:4])
+    most = len(ranked[0][1])
+    if len(ranked[1][1]) == most:
+        reasons.append(f"the attendees are contacts of {count_of(len(ranked), 'account')} ({tally}) and no account "
+                       "has more of them than every other: a tie, so no account or deal is linked")
+        return None, True
+    reasons.append(f"{index.accounts[ranked[0][0]].label} has the most attendee contacts ({tally})")
+    return ranked[0][0], False
+
+
+def _primary_contact(contacts: list[Person], conversation: Meeting | Call) -> Person | None:
+    """The organizer when they are one of these contacts, else the first by name: never the order of the invite."""
+    if len(contacts) <= 1:
+        return contacts[0] if contacts else None
+    organizer = conversation.organizer.email if isinstance(conversation, Meeting) and conversation.organizer else None
+    chosen = next((c for c in contacts if organizer and c.email == organizer), None)
+    return chosen or min(contacts, key=_by_name)
+
+
 def _status(seen: _Seen, links: _Links) -> Status:
+    if seen.own_line is not None:
+        return "internal"
     if seen.external == 0:
         seen.reasons.insert(0, f"all {count_of(seen.internal, 'participant')} are from the org: an internal "
                                "meeting, not logged")
@@ -321,7 +396,16 @@ def _decide(conversation: Meeting | Call, seen: _Seen, index: MatchIndex, rules:
                        links.contact.record_id if links.contact else None,
                        links.lead.record_id if links.lead else None,
                        links.account.record_id if links.account else None,
-                       links.deal.record_id if links.deal else None, owner_id, type_choice.name, tuple(seen.reasons))
+                       links.deal.record_id if links.deal else None, owner_id, type_choice.name, tuple(seen.reasons),
+                       _people_ids(seen))
+
+
+def _people_ids(seen: _Seen) -> tuple[tuple[str, str], ...]:
+    if not seen.people:
+        return ()
+    ordered = sorted(seen.people, key=lambda p: (not p.is_contact, p.record_id)) if len(seen.people) > 1 \
+        else seen.people
+    return tuple(("contact" if p.is_contact else "lead", p.record_id) for p in ordered)
 
 
 def _facts(conversation: Meeting | Call, seen: _Seen, account: Account | None,

@@ -18,6 +18,7 @@ from sync_engine.matching.index import (
     ZohoUserRef,
     own_domains_from_users,
 )
+from sync_engine.records.contact_points import region_code
 from sync_engine.records.users import normalise_email
 from sync_engine.store.db import Store
 from sync_engine.store.mirror.match_rows import MatchRows
@@ -42,6 +43,14 @@ def _add_users(builder: IndexBuilder, rows: MatchRows) -> None:
         builder.add_user(email, ref(user_id))
 
 
+def _add_own_lines(builder: IndexBuilder, rows: MatchRows) -> None:
+    """The company's own numbers: each Zoho user's phone and mobile, the org's number; read in the org's country."""
+    country, numbers = rows.own_numbers()
+    region = region_code(country) if country else None
+    for raw, what in numbers:
+        builder.add_own_number(raw, what, region)
+
+
 def load_index(store: Store, org_id: str, own_domains: Iterable[str] = ()) -> MatchIndex:
     """Everything matching needs about one org, read from the mirror tables."""
     rows = MatchRows(store, org_id)
@@ -49,6 +58,7 @@ def load_index(store: Store, org_id: str, own_domains: Iterable[str] = ()) -> Ma
     own = own_domains_from_users(emails) | {d.casefold() for d in own_domains}
     builder = IndexBuilder(own)
     _add_users(builder, rows)
+    _add_own_lines(builder, rows)
     for record_id, name, account_type, parent_id, last in rows.accounts():
         builder.add_account(Account(record_id, name or "", account_type, parent_id, last))
     for module in (CONTACTS, LEADS):

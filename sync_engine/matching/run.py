@@ -15,8 +15,10 @@ from sync_engine.intake.imports import org_region, stored_conversations
 from sync_engine.matching.activity_type_codec import deal_rules_from_json, types_from_json
 from sync_engine.matching.deal_rules import DealRules
 from sync_engine.matching.index import MatchIndex
-from sync_engine.matching.matcher import MatchResult, MatchRules, match
+from sync_engine.matching.matcher import MatchResult, MatchRules, match, match_all
 from sync_engine.matching.mirror_index import load_index
+from sync_engine.matching.own_lines import with_own_lines
+from sync_engine.records.contact_points import normalise_phone
 from sync_engine.runtime import Runtime
 from sync_engine.store.conversations import ConversationStore, StoredMatch
 from sync_engine.store.mirror.match_rows import mirror_fingerprint
@@ -48,15 +50,26 @@ def match_conversations(rt: Runtime, org_id: str, rules: MatchRules | None = Non
     """Match the org's stored conversations (or some of them) against its mirror and save the results."""
     store = ConversationStore(rt.store)
     rules = rules or org_match_rules(rt, org_id)
-    index = match_index(rt, org_id, accept_stale=accept_stale_index)
+    index = with_stored_rep_lines(rt, org_id, match_index(rt, org_id, accept_stale=accept_stale_index))
     overrides = store.overrides(org_id)
     results = [match(c, index, rules, activity_override=overrides.get(c.id))
                for c in stored_conversations(rt, org_id, ids)]
     now = datetime.now(UTC)
     store.save_matches(org_id, [StoredMatch(r.conversation_id, r.status, r.contact_id, r.lead_id, r.account_id,
-                                            r.deal_id, r.owner_id, r.activity_type, r.reasons, now)
+                                            r.deal_id, r.owner_id, r.activity_type, r.reasons, now, r.people)
                                 for r in results])
     return results
+
+
+def with_stored_rep_lines(rt: Runtime, org_id: str, index: MatchIndex) -> MatchIndex:
+    """The index with the reps' side of every stored call among the org's own lines (read in the org's country)."""
+    region = org_region(rt, org_id)
+    lines: dict[str, str] = {}
+    for raw, user in ConversationStore(rt.store).rep_side_numbers(org_id).items():
+        phone = normalise_phone(raw, region)
+        if phone is not None and phone.e164 and phone.flag is None:
+            lines.setdefault(phone.e164, f"a number {user} calls from")
+    return with_own_lines(index, lines)
 
 
 def org_match_rules(rt: Runtime, org_id: str) -> MatchRules:
@@ -72,5 +85,5 @@ def match_file(rt: Runtime, org_id: str, text: str, *, filename: str | None = No
     """Offline: match a file's conversations against the mirror without storing them (no Zoho calls)."""
     parsed = parse_text(text, filename=filename, default_region=org_region(rt, org_id))
     rules = rules or org_match_rules(rt, org_id)
-    index = match_index(rt, org_id)
-    return [match(c, index, rules) for c in parsed.conversations], parsed
+    index = with_stored_rep_lines(rt, org_id, match_index(rt, org_id))
+    return match_all(parsed.conversations, index, rules), parsed

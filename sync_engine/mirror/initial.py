@@ -11,8 +11,12 @@ then collect the jobs. Each step commits its position with its rows (``MirrorRun
   a job that FAILED falls back to COQL for its module.
 
 Converted leads are not mirrored: COQL is told ``Converted__s = false`` and Bulk Read leaves them out,
-as Zoho's list API does by default. The person is mirrored as the contact the lead became, and the
-incremental sync removes a lead from the mirror when it is converted later.
+as Zoho's list API does by default. A lead whose ``Converted__s`` is empty (imported by some tool that
+way) would pass neither filter nor count, and the progress would say 100% with it missing; so leads
+with an empty flag are counted first (all leads less the converted and the unconverted: 2 credits), and
+when there are any, COQL reads every lead and leaves out the converted ones itself (``skips_converted``
+False): the progress counts what is really read. The person is mirrored as the contact the lead
+became, and the incremental sync removes a lead from the mirror when it is converted later.
 
 Each module's change and deletion cursors start at the moment its pull was planned, less the settle
 margin, so whatever changes while the (possibly hours-long) pull runs is caught by the first poll.
@@ -80,11 +84,21 @@ def plan_module(run: MirrorRun, stream: Stream) -> ModuleState:
     """Fields from Zoho's metadata, the record count, the method; committed before any record is read."""
     fields = stream.fields_from_metadata(run.client.fields(stream.module))
     count = count_records(run, stream)
+    skips = None
+    if stream.hides_converted:
+        # COQL compares a boolean with = only: the empty ones are all less the true and the false ones
+        total = _count(run, f"select COUNT(id) from {stream.module} where id is not null")
+        converted = _count(run, f"select COUNT(id) from {stream.module} where Converted__s = true")
+        unflagged = max(0, total - converted - count)
+        skips, count = unflagged == 0, count + unflagged
     choice = choose_method(count, run.options.bulk_threshold)
+    if skips is False and choice.method == "coql":  # read every lead, converted ones too (dropped as they come)
+        count = total
     log.info("mirror %s %s: %s -> %s", run.org_id, stream.module, choice.reason, choice.method)
     cursor = run.now - SETTLE
     state = replace(run.state(stream), fields=fields, method=choice.method, method_reason=choice.reason,
-                    expected_count=count, initial_started_at=run.now, changes_cursor=cursor, deletions_cursor=cursor)
+                    expected_count=count, initial_started_at=run.now, changes_cursor=cursor, deletions_cursor=cursor,
+                    skips_converted=skips)
     run.save_state(state)
     return state
 
@@ -92,7 +106,11 @@ def plan_module(run: MirrorRun, stream: Stream) -> ModuleState:
 def count_records(run: MirrorRun, stream: Stream) -> int:
     """COQL ``COUNT(id)``: 1 credit, where Zoho's record-count API is said to cost 50."""
     where = "Converted__s = false" if stream.hides_converted else "id is not null"
-    result = run.client.coql(f"select COUNT(id) from {stream.module} where {where}")
+    return _count(run, f"select COUNT(id) from {stream.module} where {where}")
+
+
+def _count(run: MirrorRun, query: str) -> int:
+    result = run.client.coql(query)
     row = result.rows[0] if result.rows else {}
     return int(next(iter(row.values()), 0) or 0)
 
@@ -100,7 +118,7 @@ def count_records(run: MirrorRun, stream: Stream) -> int:
 # -- COQL key pagination ------------------------------------------------------------------------------
 def initial_query(stream: Stream, state: ModuleState, limit: int) -> str:
     where = "id is not null" if state.last_id is None else f"id > {coql_quote(state.last_id)}"
-    if stream.hides_converted:
+    if stream.hides_converted and state.skips_converted is not False:
         where = f"(Converted__s = false and {where})"
     return f"select {coql_columns(state.fields)} from {stream.module} where {where} order by id asc limit {limit}"
 

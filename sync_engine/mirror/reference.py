@@ -8,11 +8,10 @@ remains the one place that maps and releases.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from sync_engine.mirror.run import MirrorRun
 from sync_engine.records.contact_points import region_code
-from sync_engine.records.users import ZohoUser
+from sync_engine.records.users import zoho_user
 from sync_engine.store.mirror.tables import DealStage
 from sync_engine.zoho import AuthError, ZohoClient, ZohoError
 
@@ -32,7 +31,7 @@ def refresh_settings(run: MirrorRun) -> None:
     if stages is not None:
         run.tables.replace_deal_stages(run.org_id, stages, run.now)
     run.update_org_state(country_code=org.get("country_code"), time_zone=org.get("time_zone"),
-                         currency=org.get("currency"), settings_refreshed_at=run.now)
+                         currency=org.get("currency"), settings_refreshed_at=run.now, phone=org.get("phone") or None)
     run.region = region_code(org.get("country_code"))
 
 
@@ -42,13 +41,6 @@ def refresh_users(run: MirrorRun) -> int:
     run.rt.users.replace_zoho_users(run.org_id, users, synced_at=run.now)
     run.update_org_state(users_refreshed_at=run.now)
     return len(users)
-
-
-def zoho_user(raw: dict[str, Any]) -> ZohoUser:
-    profile = (raw.get("profile") or {}).get("name") or ""
-    return ZohoUser(str(raw["id"]), str(raw.get("email") or ""), str(raw.get("full_name") or ""),
-                    str(raw.get("status") or ""), profile, (raw.get("role") or {}).get("name") or "",
-                    profile == "Administrator")
 
 
 def deal_stages(client: ZohoClient) -> list[DealStage]:

@@ -14,14 +14,13 @@ from datetime import datetime
 from typing import Any
 
 from sync_engine.mirror.plan import COQL_PAGE_ROWS, PollPlan
-from sync_engine.records.contact_points import ContactPoint, record_points, region_code
-from sync_engine.records.streams import STREAMS, Stream
+from sync_engine.records.contact_points import ContactPoint, record_points, record_regions, region_code
+from sync_engine.records.streams import POINT_TYPES, STREAMS, Stream
 from sync_engine.runtime import Runtime
 from sync_engine.store.mirror.tables import Batch, MirrorTables, ModuleState, OrgMirrorState
 from sync_engine.zoho import ZohoClient
 
 JOB_INITIAL, JOB_INCREMENTAL = "mirror.initial", "mirror.incremental"
-POINT_TYPES = frozenset({"email", "phone", "website"})
 
 
 @dataclass(frozen=True)
@@ -132,7 +131,8 @@ class MirrorRun:
 
     def _points(self, state: ModuleState, records: Sequence[dict[str, Any]]) -> list[tuple[str, ContactPoint]]:
         pairs = [(f.api_name, f.data_type) for f in state.fields if f.data_type in POINT_TYPES]
-        return [(r["id"], p) for r in records for p in record_points(r, pairs, self.region)]
+        return [(r["id"], p) for r in records
+                for p in record_points(r, pairs, record_regions(r, state.module, self.region))]
 
     # -- progress ----------------------------------------------------------------------------------
     def progress(self, phase: str) -> MirrorProgress:

@@ -27,7 +27,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from .contact_points import COUNTRY_FIELDS
+
 MAX_FIELDS = 50  # Zoho's cap on fields per list call and columns per COQL query
+POINT_TYPES = frozenset({"email", "phone", "website"})  # the field types match keys are derived from
 LOOKUP_TYPES = frozenset({"lookup", "ownerlookup"})
 SQL_TYPES = {"datetime": "TIMESTAMPTZ", "date": "DATE", "boolean": "BOOLEAN", "integer": "BIGINT",
              "double": "DOUBLE", "currency": "DOUBLE", "percent": "DOUBLE"}
@@ -67,15 +70,19 @@ class Stream:
     table: str
     columns: tuple[Column, ...]
     hides_converted: bool = False  # Leads: converted leads are not mirrored (the contact they became is)
+    # read before any other untyped field when the org has them: phone numbers are read in these countries
+    country_fields: tuple[str, ...] = ()
 
     @property
     def base_fields(self) -> tuple[FieldSpec, ...]:
         return tuple(c.field for c in self.columns)
 
     def fields_from_metadata(self, metadata: Iterable[Mapping[str, Any]]) -> tuple[FieldSpec, ...]:
-        """The typed fields first, then every other supported field the org has, at most 50 in all."""
+        """The typed fields first, then the country fields, then every other supported field; at most 50 in all."""
         chosen = {f.api_name: f for f in self.base_fields}
-        for meta in metadata:
+        metadata = list(metadata)
+        countries = [m for m in metadata if str(m.get("api_name") or "") in self.country_fields]
+        for meta in countries + metadata:
             name, kind = str(meta.get("api_name") or ""), str(meta.get("data_type") or "")
             if name and name != "id" and kind in SUPPORTED_TYPES and name not in chosen:
                 chosen[name] = FieldSpec(name, kind)
@@ -103,14 +110,15 @@ _PERSON = (_col("first_name", "First_Name"), _col("last_name", "Last_Name"), _co
 CONTACTS = Stream("Contacts", "mirror_contacts", _PERSON + (
     _col("home_phone", "Home_Phone", "phone"), _col("other_phone", "Other_Phone", "phone"),
     _col("asst_phone", "Asst_Phone", "phone"), _col("account_id", "Account_Name", "lookup"),
-    _col("title", "Title")) + _AUDIT)
+    _col("title", "Title")) + _AUDIT, country_fields=COUNTRY_FIELDS["Contacts"])
 LEADS = Stream("Leads", "mirror_leads", _PERSON + (
     _col("company", "Company"), _col("website", "Website", "website"), _col("lead_status", "Lead_Status", "picklist"),
-    _col("converted", "Converted__s", "boolean")) + _AUDIT, hides_converted=True)
+    _col("converted", "Converted__s", "boolean")) + _AUDIT, hides_converted=True,
+    country_fields=COUNTRY_FIELDS["Leads"])
 ACCOUNTS = Stream("Accounts", "mirror_accounts", (
     _col("account_name", "Account_Name"), _col("website", "Website", "website"), _col("phone", "Phone", "phone"),
     _col("parent_account_id", "Parent_Account", "lookup"), _col("account_type", "Account_Type", "picklist"),
-    _col("industry", "Industry", "picklist")) + _AUDIT)
+    _col("industry", "Industry", "picklist")) + _AUDIT, country_fields=COUNTRY_FIELDS["Accounts"])
 DEALS = Stream("Deals", "mirror_deals", (
     _col("deal_name", "Deal_Name"), _col("stage", "Stage", "picklist"), _col("pipeline", "Pipeline", "picklist"),
     _col("amount", "Amount", "currency"), _col("closing_date", "Closing_Date", "date"),

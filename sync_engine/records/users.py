@@ -16,7 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 MatchedBy = Literal["email", "manual"]
 
@@ -49,6 +49,8 @@ class ZohoUser:
     profile: str = ""
     role: str = ""
     is_admin: bool = False
+    phone: str = ""  # the user's own lines: a call to or from them is internal
+    mobile: str = ""
 
     @property
     def email_normalised(self) -> str:
@@ -146,3 +148,11 @@ def _by_email(ours: Iterable[OurUser]) -> tuple[dict[str, OurUser], list[OurUser
         else:
             without_email.append(user)
     return by_email, without_email
+
+
+def zoho_user(raw: dict[str, Any]) -> ZohoUser:
+    """A user as ``GET /users`` answers it."""
+    profile = (raw.get("profile") or {}).get("name") or ""
+    return ZohoUser(str(raw["id"]), str(raw.get("email") or ""), str(raw.get("full_name") or ""),
+                    str(raw.get("status") or ""), profile, (raw.get("role") or {}).get("name") or "",
+                    profile == "Administrator", str(raw.get("phone") or ""), str(raw.get("mobile") or ""))

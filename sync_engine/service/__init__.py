@@ -16,6 +16,7 @@ from sync_engine.intake.imports import ImportProgress, ImportSummary, import_byt
 from sync_engine.jobs.specs import JobSpec, jobs_of
 from sync_engine.matching.activity_type_codec import ActivityTypeError
 from sync_engine.matching.run import match_conversations
+from sync_engine.mirror.plan import DEFAULT_PLAN
 from sync_engine.mirror.sync import MirrorOptions, MirrorProgress, SyncReport, mirror_progress, sync_org
 from sync_engine.records.users import OurUser, UserMapping, ZohoUser, map_users
 from sync_engine.runtime import Runtime
@@ -47,6 +48,7 @@ from sync_engine.settings.writeback_settings import (
 )
 from sync_engine.store.conversation_views import WRITTEN_STATES, ConversationFilter
 from sync_engine.store.orgs import Org
+from sync_engine.store.tokens import OrgTokens
 from sync_engine.store.users import HeldConversation, MappingCounts
 from sync_engine.store.writeback.outbox import Outbox, OutboxRow
 from sync_engine.views import activity as activity_browser
@@ -72,6 +74,7 @@ from sync_engine.writeback.push import PushReport, retry_dead, writeback_cycle
 
 # what the pages read beside the functions below: they import nothing else of the engine
 from sync_engine.zoho import DATA_CENTRES, ZohoError, attributed_to
+from sync_engine.zoho.token_keeping import StoredToken
 
 ZOHO_MODULES = ("Contacts", "Leads", "Accounts", "Deals", "Calls", "Events", "Tasks")
 
@@ -142,7 +145,16 @@ class ConnectionOverview:
 
 def _onboarding(rt: Runtime) -> Onboarding:
     return Onboarding(rt.orgs, rt.pending, rt.record_call,
-                      may_connect=lambda org_id, email: access.check_may_connect(rt, org_id, email))
+                      may_connect=lambda org_id, email: access.check_may_connect(rt, org_id, email),
+                      keep_token=lambda org_id, token, refreshes: _keep_token(rt, org_id, token, refreshes))
+
+
+def _keep_token(rt: Runtime, org_id: str, token: StoredToken, refreshes: int) -> None:
+    """The token minted while connecting serves the org's client; its refreshes count against the limit."""
+    tokens = OrgTokens(rt.store, rt.box, org_id)
+    for _ in range(refreshes):
+        tokens.note_refresh(datetime.now(UTC))
+    tokens.save(token)
 
 
 # -- connecting -----------------------------------------------------------------------------------
@@ -242,6 +254,18 @@ def mirror_org(rt: Runtime, org_id: str, now: datetime | None = None, *, options
                on_progress: Callable[[MirrorProgress], None] | None = None) -> SyncReport:
     """Bring the org's shadow copy up to date: the initial pull until it is done, then the polls that are due."""
     return sync_org(rt, org_id, now, options=options, on_progress=on_progress)
+
+
+def mirror_until_current(rt: Runtime, org_id: str,
+                         on_progress: Callable[[MirrorProgress], None] | None = None) -> SyncReport:
+    """In the foreground: the first pull to its end, or (once there is one) every poll now -- changes and
+    deletions of each module, users, org settings -- so the mirror is current when this returns."""
+    if mirror_progress(rt, org_id).phase == "initial":
+        report = sync_org(rt, org_id, on_progress=on_progress)
+        while report.phase == "initial" and mirror_progress(rt, org_id).phase == "initial":
+            report = sync_org(rt, org_id, on_progress=on_progress)
+        return report
+    return sync_org(rt, org_id, options=MirrorOptions(plan=DEFAULT_PLAN.stretched(0)), on_progress=on_progress)
 
 
 def mirror_status(rt: Runtime, org_id: str) -> MirrorProgress:

@@ -96,6 +96,7 @@ class StoredMatch:
     activity_type: str | None
     reasons: tuple[str, ...]
     matched_at: datetime
+    people: tuple[tuple[str, str], ...] = ()  # every matched contact and lead: ("contact" | "lead", id)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,11 @@ class NewConversation:
     ended_at: datetime
     source: str | None
     payload: dict[str, Any]
+
+
+MATCHED_PEOPLE = """
+ALTER TABLE conversation_matches ADD COLUMN people JSON;  -- every matched contact and lead: [["contact", id], ...]
+"""
 
 
 class ConversationStore:
@@ -149,6 +155,14 @@ class ConversationStore:
             rows = cur.execute(sql + " ORDER BY started_at, conversation_id", params).fetchall()
         return [StoredConversation(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6])) for r in rows]
 
+    def rep_side_numbers(self, org_id: str) -> dict[str, str]:
+        """The reps' side of every stored call, as written: the number -> a recording user who used it."""
+        rows = self._store.query(
+            "SELECT DISTINCT CASE json_extract_string(payload, '$.direction') WHEN 'outbound' "
+            "THEN json_extract_string(payload, '$.from') ELSE json_extract_string(payload, '$.to') END AS number, "
+            "min(user_email) FROM conversations WHERE org_id = ? AND kind = 'call' GROUP BY number", [org_id])
+        return {number: user for number, user in rows if number}
+
     def save_matches(self, org_id: str, matches: Sequence[StoredMatch]) -> None:
         with self._store.transaction() as cur:
             insert_columns(cur, "conversation_matches", {
@@ -162,7 +176,8 @@ class ConversationStore:
                 "owner_id": ("VARCHAR", [m.owner_id for m in matches]),
                 "activity_type": ("VARCHAR", [m.activity_type for m in matches]),
                 "reasons": ("JSON", [json.dumps(list(m.reasons)) for m in matches]),
-                "matched_at": ("TIMESTAMPTZ", [m.matched_at for m in matches])}, or_replace=True)
+                "matched_at": ("TIMESTAMPTZ", [m.matched_at for m in matches]),
+                "people": ("JSON", [json.dumps([list(p) for p in m.people]) for m in matches])}, or_replace=True)
 
     def forget_matches(self, org_id: str, conversation_ids: Sequence[str]) -> None:
         """Drop these conversations' matches, so that they are matched again (their user was just mapped)."""
@@ -176,11 +191,11 @@ class ConversationStore:
             rows = cur.execute(
                 "SELECT m.conversation_id, status, contact_id, lead_id, account_id, deal_id, owner_id, "
                 "CASE WHEN o.conversation_id IS NULL THEN m.activity_type ELSE o.activity_type END, "
-                "reasons, matched_at FROM conversation_matches m LEFT JOIN activity_type_overrides o "
+                "reasons, matched_at, people FROM conversation_matches m LEFT JOIN activity_type_overrides o "
                 "ON o.org_id = m.org_id AND o.conversation_id = m.conversation_id WHERE m.org_id = ?",
                 [org_id]).fetchall()
-        return {r[0]: StoredMatch(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], tuple(json.loads(r[8])), r[9])
-                for r in rows}
+        return {r[0]: StoredMatch(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], tuple(json.loads(r[8])), r[9],
+                                  tuple((k, i) for k, i in json.loads(r[10] or "[]"))) for r in rows}
 
     def override_activity_type(self, org_id: str, conversation_id: str, activity_type: str | None,
                                set_by: str | None = None) -> None:

@@ -24,12 +24,14 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from sync_engine.store.conversations import ACTIVITY_TYPES, CONVERSATIONS, DEAL_RULES
-from sync_engine.store.credits.rollup import CREDIT_LEDGER_DAILY
+from sync_engine.store.conversations import ACTIVITY_TYPES, CONVERSATIONS, DEAL_RULES, MATCHED_PEOPLE
+from sync_engine.store.credits.rollup import CREDIT_LEDGER_DAILY, LEDGER_CALL_IDS
 from sync_engine.store.dashboard_accounts import DASHBOARD_ACCOUNTS, DEMO_ACCOUNTS_SEEDED
 from sync_engine.store.job_runs import JOB_RUNS
+from sync_engine.store.mirror.rekey import OWN_LINES, rekey_mirror
 from sync_engine.store.mirror.schema import MIRROR_CONTACT_POINTS, MIRROR_RECORDS, MIRROR_STATE
 from sync_engine.store.settings import ORG_SETTINGS
+from sync_engine.store.tokens import ACCESS_TOKENS
 from sync_engine.store.writeback.outbox import OUTBOX, SKIPS
 
 MigrationStep = str | Callable[[duckdb.DuckDBPyConnection], None]
@@ -176,6 +178,12 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(16, "conversations write-back passes by", SKIPS),
     Migration(17, "credit ledger: daily sums of rolled-up rows, and the view over both", CREDIT_LEDGER_DAILY),
     Migration(18, "demo accounts seeded once", DEMO_ACCOUNTS_SEEDED),
+    Migration(19, "credit ledger: call ids and calls whose answer is unknown", LEDGER_CALL_IDS),
+    Migration(20, "access tokens kept encrypted, and token refreshes", ACCESS_TOKENS),
+    Migration(21, "the company's own lines (users' phones, the org's number); Leads read filter", OWN_LINES),
+    Migration(22, "mirror: match keys derived again (addresses parsed, numbers in each record's country)",
+              rekey_mirror),
+    Migration(23, "every matched contact and lead of a conversation", MATCHED_PEOPLE),
 )
 
 _SCHEMA_VERSION = """

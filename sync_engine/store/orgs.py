@@ -2,8 +2,9 @@
 
 The secrets sit in their own table so that everything that lists or shows orgs reads ``orgs`` and
 never touches a ciphertext; only ``connection_secrets`` decrypts, and it is meant for building the
-Zoho client. Disconnecting deletes the secrets outright: a disconnected org's token has no use here,
-and a token we do not hold cannot leak. Its ledger and history stay.
+Zoho client. Disconnecting deletes the secrets (and the kept access token, see ``tokens``) outright:
+a disconnected org's token has no use here, and a token we do not hold cannot leak. Its ledger and
+history stay.
 """
 from __future__ import annotations
 
@@ -67,6 +68,7 @@ class ConnectionSecrets:
 
 
 _COLUMNS = tuple(f.name for f in fields(Org))
+_TOKEN_ISSUER = ("accounts_url", "api_domain", "client_id")  # a kept access token is valid only for these
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM orgs"
 
 
@@ -94,7 +96,11 @@ class OrgRepository:
             if frozen in changes:
                 raise ValueError(f"{frozen} cannot be changed by update; use disconnect() or reconnect()")
         with self._store.transaction() as cursor:
-            return self._update(cursor, org_id, changes)
+            before = self._get(cursor, org_id)
+            org = self._update(cursor, org_id, changes)
+            if any(getattr(before, name) != getattr(org, name) for name in _TOKEN_ISSUER):
+                cursor.execute("DELETE FROM org_access_tokens WHERE org_id = ?", [org_id])  # another server's
+            return org
 
     def reconnect(self, org_id: str, secrets: ConnectionSecrets, connected_by_email: str,
                   at: datetime | None = None, **changes: Any) -> Org:
@@ -104,6 +110,7 @@ class OrgRepository:
             org = self._update(cursor, org_id, {**changes, "status": "connected", "connected_at": moment,
                                                 "connected_by_email": connected_by_email, "disconnected_at": None})
             self._write_secrets(cursor, org_id, secrets, moment)
+            cursor.execute("DELETE FROM org_access_tokens WHERE org_id = ?", [org_id])  # minted from the old grant
         return org
 
     def disconnect(self, org_id: str, at: datetime | None = None) -> Org:
@@ -111,6 +118,7 @@ class OrgRepository:
         with self._store.transaction() as cursor:
             org = self._update(cursor, org_id, {"status": "disconnected", "disconnected_at": at or datetime.now(UTC)})
             cursor.execute("DELETE FROM org_secrets WHERE org_id = ?", [org_id])
+            cursor.execute("DELETE FROM org_access_tokens WHERE org_id = ?", [org_id])
         return org
 
     def get(self, org_id: str) -> Org:

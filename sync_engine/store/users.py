@@ -62,12 +62,14 @@ class UserRepository:
                 "profile": ("VARCHAR", [u.profile for u in users]),
                 "role": ("VARCHAR", [u.role for u in users]),
                 "is_admin": ("BOOLEAN", [u.is_admin for u in users]),
+                "phone": ("VARCHAR", [u.phone or None for u in users]),
+                "mobile": ("VARCHAR", [u.mobile or None for u in users]),
                 "synced_at": ("TIMESTAMPTZ", [at] * len(users))})
 
     def zoho_users(self, org_id: str) -> list[ZohoUser]:
         rows = self._store.query(
-            "SELECT zoho_user_id, email, full_name, status, profile, role, is_admin FROM zoho_users "
-            "WHERE org_id = ? ORDER BY email_normalised, zoho_user_id", [org_id])
+            "SELECT zoho_user_id, email, full_name, status, profile, role, is_admin, coalesce(phone, ''), "
+            "coalesce(mobile, '') FROM zoho_users WHERE org_id = ? ORDER BY email_normalised, zoho_user_id", [org_id])
         return [ZohoUser(*row) for row in rows]
 
     def replace_our_users(self, org_id: str, users: Sequence[OurUser]) -> None:

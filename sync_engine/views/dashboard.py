@@ -16,7 +16,7 @@ from sync_engine.matching.reasons import reason_category_sql
 from sync_engine.mirror.run import JOB_INITIAL
 from sync_engine.runtime import Runtime
 from sync_engine.store.conversation_views import ConversationFilter
-from sync_engine.store.credits.ledger import CreditSum
+from sync_engine.store.credits.ledger import CreditSum, Unanswered
 from sync_engine.store.dashboard_views import credit_series, drill_down_frame, initial_sync_row, match_summary_rows
 
 RATE_WINDOW = timedelta(hours=3)  # the "current rate" the forecast extrapolates
@@ -56,6 +56,7 @@ class CreditStatus:
     budget_share: float
     budget: int  # the budget share of the daily limit, in credits
     forecast: CreditForecast
+    unanswered: Unanswered = Unanswered(0, 0)  # in used_24h at their expected price: a process died waiting
 
     @property
     def percent_of_budget(self) -> float:
@@ -97,7 +98,8 @@ def credit_status(rt: Runtime, org_id: str, now: datetime | None = None) -> Cred
     used = rt.ledger.used_last_24h(org_id, now)
     recent = rt.ledger.total(org_id, since=now - RATE_WINDOW, until=now + timedelta(microseconds=1))
     return CreditStatus(org_id, org.company_name or org.name, org.edition or "unknown", now, used, limit,
-                        org.budget_share, budget, forecast_credits(used, recent, budget, limit, now))
+                        org.budget_share, budget, forecast_credits(used, recent, budget, limit, now),
+                        rt.ledger.unanswered(org_id, now - timedelta(hours=24), now + timedelta(microseconds=1)))
 
 
 def credits_over_time(rt: Runtime, org_id: str, now: datetime | None = None, days: int = 7,

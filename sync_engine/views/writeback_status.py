@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sync_engine.runtime import Runtime
+from sync_engine.store.credits.ledger import Unanswered
 from sync_engine.store.writeback.outbox import Outbox
 from sync_engine.store.writeback.views import dead_letter_rows, freshness_row, recent_write_rows
 from sync_engine.writeback.plan import PRIORITY_BACKFILL
@@ -46,6 +47,7 @@ class WritebackStatus:
     credits_used_24h: int
     credit_budget: int  # the org's budget share of its daily limit
     freshness: Freshness
+    unanswered: Unanswered = Unanswered(0, 0)  # in credits_used_24h at their expected price (a crash)
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,8 @@ def writeback_status(rt: Runtime, org_id: str, now: datetime | None = None) -> W
     counts = Outbox(rt.store).counts(org_id)
     used, budget = budget_of(rt, org_id, now)
     return WritebackStatus(org_id, now, counts, governor_of(rt).paused_until(org_id, now), used, budget,
-                           freshness(rt, org_id, now))
+                           freshness(rt, org_id, now),
+                           rt.ledger.unanswered(org_id, now - timedelta(hours=24), now + timedelta(microseconds=1)))
 
 
 def dead_letters(rt: Runtime, org_id: str) -> list[DeadLetter]:

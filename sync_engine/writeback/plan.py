@@ -6,7 +6,8 @@ For each conversation, by the org's settings (:mod:`.writeback_settings`):
   admin's token creates it; ``Owner`` makes it the rep's). Links follow Zoho's rules for activities
   (zoho-api.md section 7): a Contact goes in ``Who_Id``; a Deal, else an Account, else a Lead goes in
   ``What_Id`` with ``$se_module`` naming its module (a Lead is never a ``Who_Id``); an Event also lists
-  the contact or lead in ``Participants`` (never by email: Zoho would send them an invitation);
+  the contact or lead in ``Participants``, with every other matched contact and lead of the meeting
+  (never by email: Zoho would send them an invitation);
 * **follow-up Tasks** -- one per action item, due a set number of (business) days later, owned by the
   rep or by the owner of the record it is about, linked like the activity;
 * **the deal stage** -- the stage mapped from the conversation's outcome or activity type, if the deal
@@ -46,6 +47,7 @@ class Links:
     deal_id: str | None = None
     status: str = "matched"
     activity_type: str | None = None
+    people: tuple[tuple[str, str], ...] = ()  # every matched contact and lead: ("contact" | "lead", id)
 
 
 @dataclass(frozen=True)
@@ -168,8 +170,9 @@ def _activity(conv: Conversation, links: Links, ctx: PlanContext, settings: Writ
         title = conv.title.strip() or (f"Meeting with {person}" if person else "Meeting")
         record |= {"Event_Title": title[:MAX_SUBJECT], "Start_DateTime": zoho_datetime(conv.start),
                    "End_DateTime": zoho_datetime(conv.end)}
+        linked = [(kind, rid) for kind, rid in (("contact", links.contact_id), ("lead", links.lead_id)) if rid]
         participants = [{"type": kind, "participant": rid}
-                        for kind, rid in (("contact", links.contact_id), ("lead", links.lead_id)) if rid]
+                        for kind, rid in dict.fromkeys([*linked, *links.people])]
         if participants:
             record["Participants"] = participants
         return record

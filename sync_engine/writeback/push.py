@@ -15,7 +15,10 @@ costs compared, per 100 activities:
 
 Updates (the deal stage) set a value, so applying one twice is harmless: in-doubt updates are simply
 sent again. Each row's state is committed before the request and after the answer, so a ``kill -9``
-at any point leaves it pending, in doubt or settled -- never lost, never written twice.
+at any point leaves it pending, in doubt or settled -- never lost, never written twice. A row's
+``sent_at`` is the moment its own batch went out (not the start of the push: a long push, or one
+backing off after 429s, sends its last batch minutes later), and it is looked up only after
+:func:`in_doubt_wait`, longer than the client's whole retry window: before that its request may still land.
 
 **Budget.** Every batch asks the :class:`.budget.CreditGovernor` first. Recent activities go out at
 once (freshness); tasks, stage updates and backfills wait until ten of them fill a credit (Zoho charges
@@ -23,10 +26,12 @@ once (freshness); tasks, stage updates and backfills wait until ten of them fill
 """
 from __future__ import annotations
 
+import json
 import logging
+import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -63,9 +68,11 @@ from sync_engine.zoho.records import MAX_RECORDS_PER_CALL
 
 log = logging.getLogger(__name__)
 
-# Longer than a request can still be on its way: the client retries a 429 for up to 60 s (RetryPolicy.max_total_s)
-# and waits up to 30 s for an answer, so a row younger than this may belong to a push still running.
+# A row in doubt is looked up only once its request cannot still land: counted from when its batch went out
+# (``sent_at``), at least this long, and longer than the client's whole retry window (429s retried for up to
+# RetryPolicy.max_total_s, then a last attempt waiting out its connect and read timeouts) plus RECONCILE_SLACK.
 RECONCILE_AFTER = timedelta(seconds=120)
+RECONCILE_SLACK = timedelta(seconds=30)  # a request Zoho received late, or processes slowly
 RECONCILE_MARGIN = timedelta(minutes=10)  # Zoho's clock and ours may differ a little
 SLOW_LANE_WAIT = timedelta(minutes=5)
 SLOW_LANE_BATCH = 10  # a credit's worth of records
@@ -127,7 +134,8 @@ def _candidates(rt: Runtime, org_id: str, settings: WritebackSettings,
     if not kinds or not settings.statuses:
         return []
     rows = plan_candidate_rows(rt.store, org_id, settings.statuses, kinds, conversation_ids, PLAN_PER_CYCLE)
-    return [(r[0], Links(r[1], r[2], r[3], r[4], r[5], r[6], r[7])) for r in rows]
+    return [(r[0], Links(r[1], r[2], r[3], r[4], r[5], r[6], r[7],
+                         tuple((kind, rid) for kind, rid in json.loads(r[8] or "[]")))) for r in rows]
 
 
 def _context(rt: Runtime, org_id: str, links: Iterable[Links]) -> PlanContext:
@@ -206,11 +214,25 @@ def _created_since(client: ZohoClient, module: str, since: datetime) -> Iterable
         last_id, limit = str(result.rows[-1]["id"]), RECONCILE_NEXT_LIMIT
 
 
+def in_doubt_wait(client: ZohoClient) -> timedelta:
+    """How long after its batch went out a row in doubt waits before it is looked up."""
+    return max(RECONCILE_AFTER, timedelta(seconds=client.longest_call_s) + RECONCILE_SLACK)
+
+
+def batch_clock(rt: Runtime, now: datetime) -> Callable[[], datetime]:
+    """When a batch goes out: the runtime's clock if it has one, else ``now`` plus the time spent since."""
+    if rt.clock is not None:
+        return rt.clock
+    started = time.monotonic()
+    return lambda: now + timedelta(seconds=time.monotonic() - started)
+
+
 def reconcile(rt: Runtime, client: ZohoClient, org_id: str, in_doubt: Sequence[OutboxRow], now: datetime,
               report: PushReport) -> None:
     """Settle rows left in flight: found in Zoho by marker -> done; not found -> pending again."""
     outbox = Outbox(rt.store)
-    rows = [r for r in in_doubt if r.sent_at is None or r.sent_at <= now - RECONCILE_AFTER]
+    wait = in_doubt_wait(client)
+    rows = [r for r in in_doubt if r.sent_at is None or r.sent_at <= now - wait]
     report.in_doubt = len(in_doubt) - len(rows)
     updates = [r.op_key for r in rows if r.action == "update"]
     outbox.release(org_id, updates, now, "in doubt: sent again (an update is safe to repeat)")
@@ -247,10 +269,11 @@ def _only_user(rt: Runtime, org_id: str, rows: Sequence[OutboxRow]) -> str | Non
 
 
 def _send(rt: Runtime, client: ZohoClient, org_id: str, rows: list[OutboxRow], now: datetime,
-          report: PushReport) -> bool:
-    """Send one batch; False when the push should stop for now (paused, in doubt, Zoho unreachable)."""
+          report: PushReport, sent_at: datetime) -> bool:
+    """Send one batch, stamped ``sent_at``; False when the push should stop for now (paused, in doubt,
+    Zoho unreachable)."""
     outbox = Outbox(rt.store)
-    claimed = set(outbox.mark_in_flight(org_id, [r.op_key for r in rows], uuid.uuid4().hex, now))
+    claimed = set(outbox.mark_in_flight(org_id, [r.op_key for r in rows], uuid.uuid4().hex, sent_at))
     rows = [r for r in rows if r.op_key in claimed]  # another push may have taken some meanwhile
     if not rows:
         return True
@@ -324,9 +347,15 @@ def _batch_ceiling(rt: Runtime, governor: CreditGovernor, org_id: str, now: date
     return None
 
 
-def push(rt: Runtime, org_id: str, now: datetime | None = None, *, report: PushReport | None = None) -> PushReport:
-    """Reconcile what is in doubt, then send what is due, batch by batch, while the budget allows."""
-    now = now or datetime.now(UTC)
+def push(rt: Runtime, org_id: str, now: datetime | None = None, *, report: PushReport | None = None,
+         clock: Callable[[], datetime] | None = None) -> PushReport:
+    """Reconcile what is in doubt, then send what is due, batch by batch, while the budget allows.
+
+    ``now`` is the cycle's time (budget, due dates, what is old enough to look up); each batch is
+    stamped with ``clock()`` as it goes out (default: :func:`batch_clock`).
+    """
+    now = now or rt.now()
+    clock = clock or batch_clock(rt, now)
     report = report or PushReport()
     outbox, governor = Outbox(rt.store), governor_of(rt)
     paused = governor.paused_until(org_id, now)
@@ -355,7 +384,7 @@ def push(rt: Runtime, org_id: str, now: datetime | None = None, *, report: PushR
             rows = outbox.next_batch(org_id, module, action, ceiling, MAX_RECORDS_PER_CALL)
             if not rows:
                 break
-            if not _send(rt, client, org_id, rows, now, report):
+            if not _send(rt, client, org_id, rows, now, report, clock()):
                 return report
             if len(rows) < MAX_RECORDS_PER_CALL:
                 break
@@ -365,9 +394,10 @@ def push(rt: Runtime, org_id: str, now: datetime | None = None, *, report: PushR
 def writeback_cycle(rt: Runtime, org_id: str, settings: WritebackSettings,
                     now: datetime | None = None) -> PushReport:
     """The push job: match what just arrived, plan it, push. No Zoho calls unless something is due."""
-    now = now or datetime.now(UTC)
+    now = now or rt.now()
+    clock = batch_clock(rt, now)  # matching and planning take time before the first batch goes out
     report = PushReport()
     match_new(rt, org_id)
     report.planned = plan_new(rt, org_id, settings, now)
     with attributed_to(job="push"):
-        return push(rt, org_id, now, report=report)
+        return push(rt, org_id, now, report=report, clock=clock)

@@ -1,7 +1,11 @@
 """The record of one HTTP call to Zoho, as the client hands it to the credit ledger.
 
 Every attempt is one ``ApiCall`` — retries, failures and dropped connections included — so the
-ledger can account for every credit and attribute it to the user or job that caused it.
+ledger can account for every credit and attribute it to the user or job that caused it. A ledger that
+must survive a crash also gets a notice *before* each attempt leaves (``settled`` False, its expected
+price): a call whose answer never comes is still on the books. A call that got no answer (a dropped
+connection, a timeout after sending) is settled with ``answered`` False at its expected price: Zoho may
+well have done, and charged, the work.
 """
 from __future__ import annotations
 
@@ -26,6 +30,9 @@ class ApiCall:
     latency_ms: float
     job: str | None  # the job that made it ("mirror.initial", "push", ...)
     user: str | None  # the user it is attributed to (our user's email); None for org-wide work
+    call_id: str | None = None  # one id per attempt: its "sent" notice and its answer carry the same
+    settled: bool = True  # False: the notice that it is leaving (credits = its expected price)
+    answered: bool = True  # False: no answer is known (credits = its expected price, Zoho's unknown)
 
 
 CallObserver = Callable[[ApiCall], None]

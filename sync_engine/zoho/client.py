@@ -8,7 +8,8 @@ which path it calls, what it costs and how to read the answer (zoho-api.md ยง3โ€
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -31,6 +32,7 @@ from sync_engine.zoho.pagination import SEARCH_CAP, walk_pages
 from sync_engine.zoho.queries import coql_limit, coql_module, coql_quote, escape_criteria_value
 from sync_engine.zoho.records import RecordResult, check_batch, parse_results
 from sync_engine.zoho.retry import RetryPolicy
+from sync_engine.zoho.token_keeping import TokenKeeper
 from sync_engine.zoho.transport import Answer, ApiRequest, Transport
 
 __all__ = ["Connection", "CoqlResult", "ZohoClient", "coql_quote", "escape_criteria_value"]
@@ -91,16 +93,18 @@ def _converted(value: bool | str | None) -> str | None:
 class ZohoClient:
     def __init__(self, connection: Connection, observer: CallObserver, *, max_concurrency: int | None = None,
                  timeout_s: float = 30.0, retry: RetryPolicy | None = None, token_margin_s: float = 300.0,
-                 max_complex_concurrency: int = DEFAULT_COMPLEX_CONCURRENCY) -> None:
+                 max_complex_concurrency: int = DEFAULT_COMPLEX_CONCURRENCY, token_keeper: TokenKeeper | None = None,
+                 sent_observer: CallObserver | None = None, clock: Callable[[], float] = time.time) -> None:
         self.connection = connection
         self._http = requests.Session()
         pool = max(32, max_concurrency or 0)
         for prefix in ("https://", "http://"):
             self._http.mount(prefix, HTTPAdapter(pool_connections=4, pool_maxsize=pool))
-        meter = Meter(connection.org_id, observer)
+        meter = Meter(connection.org_id, observer, sent_observer)
         accounts = AccountsServer(connection.accounts_url, connection.client_id, connection.client_secret,
                                   http=self._http, meter=meter, timeout_s=timeout_s)
-        self.tokens = TokenManager(accounts, connection.refresh_token, margin_s=token_margin_s)
+        self.tokens = TokenManager(accounts, connection.refresh_token, margin_s=token_margin_s, keeper=token_keeper,
+                                   clock=clock)
         self._transport = Transport(
             self._http, self.tokens, meter, api_domain=connection.api_domain or None,
             limit=ConcurrencyLimit(max_concurrency or DEFAULT_CONCURRENCY),
@@ -110,6 +114,11 @@ class ZohoClient:
     @property
     def concurrency(self) -> int:
         return self._transport.limit.capacity
+
+    @property
+    def longest_call_s(self) -> float:
+        """How long after a call starts its request may still reach Zoho (retries and timeouts included)."""
+        return self._transport.longest_call_s
 
     def set_concurrency(self, max_in_flight: int) -> None:
         """Raise or lower the cap on calls in flight (e.g. to ``safe_concurrency(edition)`` after ``org()``)."""

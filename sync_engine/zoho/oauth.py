@@ -7,10 +7,12 @@ credits). Tokens never appear in reprs, logs or exception messages.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -19,7 +21,16 @@ import requests
 from sync_engine.zoho.credits import call_cost, charged
 from sync_engine.zoho.errors import OAuthError, ServerError, ZohoError
 from sync_engine.zoho.exchange import json_body, no_answer
-from sync_engine.zoho.metering import Meter, Stopwatch
+from sync_engine.zoho.metering import Meter
+from sync_engine.zoho.token_keeping import (
+    REFRESH_WINDOW,
+    StoredToken,
+    TokenKeeper,
+    TokenRefreshThrottled,
+    refresh_allowed_at,
+)
+
+log = logging.getLogger(__name__)
 
 TOKEN_PATH = "/oauth/v2/token"
 REVOKE_PATH = "/oauth/v2/token/revoke"
@@ -111,8 +122,8 @@ class AccountsServer:
                              api="oauth.revoke")
 
     def _post(self, api: str, path: str, form: dict[str, str]) -> dict[str, Any]:
-        watch = Stopwatch.start()
         price = call_cost(api)
+        watch = self._meter.start(method="POST", api=api, path=path, module=None, price=price)
         try:
             response = self._http.post(f"{self.accounts_url}{path}", data=form, timeout=self._timeout_s)
         except requests.RequestException as err:
@@ -142,14 +153,21 @@ class TokenManager:
     When the API rejects a token (INVALID_TOKEN) many threads may notice at once; each reports the
     token it used, and only a report about the *current* token triggers a refresh — the rest simply
     pick up the token that refresh produced.
+
+    With a :class:`~.token_keeping.TokenKeeper` the token outlives the process: a new process takes the
+    kept one while it has more than ``margin_s`` to live, a refresh is made under the keeper's guard
+    (another process may have refreshed meanwhile) and counted first, and past
+    :data:`~.token_keeping.REFRESHES_PER_WINDOW` refreshes in 10 minutes none is asked for:
+    :class:`~.token_keeping.TokenRefreshThrottled` says until when.
     """
 
     def __init__(self, accounts: AccountsServer, refresh_token: str, *, margin_s: float = 300.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.time, keeper: TokenKeeper | None = None) -> None:
         self._accounts = accounts
         self._refresh_token = refresh_token
         self._margin_s = margin_s
-        self._clock = clock
+        self._clock = clock  # seconds since the epoch: a kept expiry must mean the same to the next process
+        self._keeper = keeper
         self._lock = threading.Lock()
         self._current: TokenSet | None = None
         self._expires_at = 0.0
@@ -163,7 +181,7 @@ class TokenManager:
         """A token with more than ``margin_s`` to live, refreshing first if needed."""
         with self._lock:
             if self._current is None or self._clock() >= self._expires_at - self._margin_s:
-                self._refresh()
+                self._obtain(stale=None)
             assert self._current is not None
             return self._current.access_token
 
@@ -171,15 +189,61 @@ class TokenManager:
         """The API refused ``used``: refresh unless someone already replaced it; return the token to use now."""
         with self._lock:
             if self._current is None or self._current.access_token == used:
-                self._refresh()
+                self._obtain(stale=used)
             assert self._current is not None
             return self._current.access_token
+
+    def current(self) -> StoredToken | None:
+        """The token in use and its expiry (to keep one minted elsewhere, e.g. while connecting)."""
+        with self._lock:
+            return self._kept()
 
     def revoke(self) -> None:
         """Disconnect: revoke the refresh token (and with it every access token) and forget the current one."""
         with self._lock:
             self._accounts.revoke(self._refresh_token)
             self._current = None
+
+    def _obtain(self, stale: str | None) -> None:
+        keeper = self._keeper
+        if keeper is None:
+            self._refresh()
+            return
+        if self._adopt(keeper.load(), stale):
+            return
+        with keeper.refresh_guard():
+            if self._adopt(keeper.load(), stale):  # another process refreshed while we waited
+                return
+            now = datetime.fromtimestamp(self._clock(), UTC)
+            recent = keeper.refreshes_since(now - REFRESH_WINDOW)
+            allowed_at = refresh_allowed_at(recent, now)
+            if allowed_at is not None:
+                waiting = TokenRefreshThrottled(len(recent), allowed_at)
+                log.warning("%s", waiting.message)
+                raise waiting
+            keeper.note_refresh(now)
+            self._refresh()
+            kept = self._kept()
+            assert kept is not None
+            keeper.save(kept)
+
+    def _kept(self) -> StoredToken | None:
+        if self._current is None:
+            return None
+        return StoredToken(self._current.access_token, datetime.fromtimestamp(self._expires_at, UTC),
+                           self._current.api_domain)
+
+    def _adopt(self, kept: StoredToken | None, stale: str | None) -> bool:
+        """Use a kept token unless it is the one just rejected or it lapses within the margin."""
+        if kept is None or kept.access_token == stale:
+            return False
+        expires_at = kept.expires_at.timestamp()
+        left = expires_at - self._clock()
+        if left <= self._margin_s:
+            return False
+        self._current = TokenSet(kept.access_token, left, kept.api_domain)
+        self._expires_at = expires_at
+        return True
 
     def _refresh(self) -> None:
         started = self._clock()

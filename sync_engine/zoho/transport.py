@@ -76,6 +76,11 @@ class Transport:
         self.retry = retry
         self._timeout = (min(10.0, timeout_s), timeout_s)
 
+    @property
+    def longest_call_s(self) -> float:
+        """The longest one call may keep a request on its way: every retry, then a last attempt's timeouts."""
+        return self.retry.max_total_s + sum(self._timeout)
+
     def send(self, request: ApiRequest) -> Answer:
         return self.retry.retrying(write=request.write)(self._with_fresh_token, request)
 
@@ -102,13 +107,17 @@ class Transport:
             if request.complex_call:
                 slots.enter_context(self.complex_limit.slot())
             slots.enter_context(self.limit.slot())
-            watch = Stopwatch.start()
+            watch = self._meter.start(method=request.method, api=request.api, path=request.path,
+                                      module=request.module, price=request.price)
             try:
                 response = self._http.request(request.method, url, params=request.params, json=request.json,
                                               headers=headers, timeout=self._timeout)
             except requests.RequestException as err:
-                self._record(request, watch, 0, None, 0)
-                raise self._unanswered(request, no_answer(err, api=request.api, module=request.module)) from None
+                error = no_answer(err, api=request.api, module=request.module)
+                # sent but unanswered: Zoho may have done (and charged) it, so it stays at its expected price
+                self._record(request, watch, 0, None, request.price if error.request_sent else 0,
+                             answered=not error.request_sent)
+                raise self._unanswered(request, error) from None
         return self._answer(request, watch, response)
 
     def _answer(self, request: ApiRequest, watch: Stopwatch, response: requests.Response) -> Answer:
@@ -133,6 +142,7 @@ class Transport:
             return WriteOutcomeUnknown(error, record_count=request.record_count)
         return error
 
-    def _record(self, request: ApiRequest, watch: Stopwatch, status: int, code: str | None, credits: int) -> None:
+    def _record(self, request: ApiRequest, watch: Stopwatch, status: int, code: str | None, credits: int,
+                answered: bool = True) -> None:
         self._meter.record(watch, method=request.method, api=request.api, path=request.path, module=request.module,
-                           http_status=status, zoho_code=code, credits=credits)
+                           http_status=status, zoho_code=code, credits=credits, answered=answered)

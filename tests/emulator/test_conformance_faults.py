@@ -58,6 +58,36 @@ def test_drop_after_processing_writes_the_record_but_never_answers(emulator, tok
     assert ctl.get("usage")["total_charged"] == before + 1
 
 
+@pytest.mark.parametrize("answer", ["drop", "error"])
+def test_a_late_write_is_applied_after_the_client_got_no_answer_or_a_500(emulator, token, ctl, answer):
+    """The in-doubt hazard: the client hears nothing (or a 500), looks, finds nothing -- and the record
+    appears later. Only record writes are delayed; reads are served at once.
+    zoho-api.md "What an emulator must reproduce" 14 (faults)"""
+    access = token(emulator)
+    headers = {"Authorization": f"Zoho-oauthtoken {access}"}
+    ctl.post("faults", {"late_write_rate": 1.0, "late_write_ms": 400, "late_write_answer": answer})
+    name = f"Late Answer {answer} Ltd"
+
+    def written() -> int:
+        return [r.get("Account_Name") for r in emulator.state.data.tables["Accounts"].rows.values()].count(name)
+
+    if answer == "drop":
+        with pytest.raises(requests.exceptions.ConnectionError):
+            requests.post(f"{emulator.url}/crm/v8/Accounts", json={"data": [{"Account_Name": name}]}, timeout=10,
+                          headers=headers)
+    else:
+        answered = requests.post(f"{emulator.url}/crm/v8/Accounts", json={"data": [{"Account_Name": name}]},
+                                 timeout=10, headers=headers)
+        assert answered.status_code == 500 and answered.json() == INTERNAL_ERROR_BODY
+    assert written() == 0
+    assert requests.get(f"{emulator.url}/crm/v8/org", headers=headers, timeout=10).status_code == 200
+    time.sleep(0.7)
+    assert written() == 1
+    last = [c for c in ctl.get("calls")["calls"] if c["endpoint"] == "records.insert"][-1]
+    assert (last["status"], last["code"], last["credits"]) == (0, "APPLIED_AFTER_ANSWER", 1)
+    requests.delete(f"{emulator.url}/__emulator/faults", timeout=10)
+
+
 def test_latency_delays_api_answers(crm, ctl):
     """latency_ms is added to every API call.
     zoho-api.md "What an emulator must reproduce" 14 ·

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sync_engine.records.users import OurUser
 
 from sync_engine import service
 from sync_engine.intake.imports import import_bytes, stored_conversations
 from sync_engine.matching.run import match_conversations
+from sync_engine.records.users import OurUser
 from sync_engine.runtime import Runtime, open_runtime
 from sync_engine.store.conversations import ConversationStore
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator
@@ -69,7 +69,7 @@ def test_imported_meeting_is_matched_to_the_contact_its_account_and_the_owner(wo
     assert result.owner_id == people["rep"].id
     assert result.status in ("matched", "partial") and result.reasons
     stored = ConversationStore(rt.store).matches(org_id)["m-1"]
-    assert stored.contact_id == contact["id"]
+    assert stored.contact_id == contact["id"] and stored.people == (("contact", contact["id"]),)
     ConversationStore(rt.store).override_activity_type(org_id, "m-1", "Renewal call")
     assert ConversationStore(rt.store).matches(org_id)["m-1"].activity_type == "Renewal call"
 

@@ -38,7 +38,7 @@ def test_a_recorded_call_keeps_every_field(ledger: Ledger, store: Store) -> None
     ledger.flush()
     assert store.query("SELECT * FROM credit_ledger") == [
         ("acme", T0, "GET", "records.list", "/crm/v8/Contacts", "Contacts", 429, "TOO_MANY_REQUESTS", 0, 12.5,
-         "mirror.initial", "ann@acme.example")]
+         "mirror.initial", "ann@acme.example", None, True)]
 
 
 def test_calls_are_buffered_and_written_in_batches(ledger: Ledger, store: Store) -> None:

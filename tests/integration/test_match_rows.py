@@ -1,6 +1,7 @@
 """The match index read from the mirror's DuckDB tables matches like one built from the same records in memory."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -116,3 +117,18 @@ def test_an_org_whose_pipelines_were_never_pulled_treats_closed_named_stages_as_
 
 def test_another_orgs_records_are_not_read(mirrored: Store):
     assert load_index(mirrored, "org-2").summary()["people"] == 0
+
+
+def test_the_users_phones_and_the_orgs_number_are_the_companys_own_lines(store: Store):
+    tables = MirrorTables(store)
+    tables.save_org_state(replace(tables.org_state(ORG), country_code="UK", phone="020 7946 0000"))
+    UserRepository(store).replace_zoho_users(ORG, [
+        ZohoUser("U1", "jane@ourco.com", "Jane Doe", phone="+1 (415) 555-0101", mobile="07400 123456")], NOW)
+    lead = {"id": "L9", "Full_Name": "Careless", "Mobile": "07400 123456"}
+    tables.apply(LEADS, Batch(ModuleState(ORG, "Leads"), records=[lead],
+                              points=[("L9", p) for p in record_points(lead, LEAD_FIELDS, "GB")]), NOW)
+    index = load_index(store, ORG)
+    assert set(index.own_numbers) == {"+442079460000", "+14155550101", "+447400123456"}
+    result = match(call("+447400123456"), index)
+    assert (result.status, result.lead_id) == ("internal", None)
+    assert any("the org's own line (Zoho user Jane Doe's mobile)" in r for r in result.reasons)

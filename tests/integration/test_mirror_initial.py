@@ -62,11 +62,12 @@ def test_the_cheapest_method_is_picked_and_explained_per_module(world):
 def test_a_pull_costs_what_the_price_bands_say(world):
     world.sync(bulk_threshold=10**9)
     coql = [c for c in world.calls() if c["endpoint"] == "coql"]
-    # four COUNTs at 1, then Contacts 2,000 rows at 3, Leads 496 and Accounts 400 at 2 (LIMIT 1000), Deals 200 at 1
-    assert sum(c["credits"] for c in coql) == 4 + 3 + 2 + 2 + 1
+    # four COUNTs at 1 and two more for Leads (all, converted: any lead with an empty flag?), then Contacts
+    # 2,000 rows at 3, Leads 496 and Accounts 400 at 2 (LIMIT 1000), Deals 200 at 1
+    assert sum(c["credits"] for c in coql) == 6 + 3 + 2 + 2 + 1
     world.rt.ledger.flush()
     by_job = {s.key: s.credits for s in world.rt.ledger.by_job(world.org_id)}
-    assert by_job[JOB_INITIAL] == 12 + 4 + 4  # COQL, field metadata per module, org + users + layouts + pipeline
+    assert by_job[JOB_INITIAL] == 14 + 4 + 4  # COQL, field metadata per module, org + users + layouts + pipeline
 
 
 def test_converted_leads_are_left_out_of_the_mirror(world):
@@ -164,3 +165,39 @@ def test_reference_data_and_every_match_key_come_with_the_first_pull(world):
     contact = next(r for r in data.table("Contacts") if r.get("Email"))
     hits = world.tables.find(org_id, "email", contact["Email"].strip().casefold())
     assert ("Contacts", contact["id"]) in {(h.module, h.record_id) for h in hits}
+
+
+def _leads_without_flag(world: MirrorWorld, n: int) -> list[str]:
+    """Leads whose Converted__s is empty, as an old import into Zoho may have left them."""
+    table = world.emulator.state.data.table("Leads")
+    ids = [r["id"] for r in table if r.get("Converted__s") is False][:n]
+    for record_id in ids:
+        table.rows[record_id].pop("Converted__s")
+    return ids
+
+
+@pytest.mark.parametrize("bulk_threshold", [10**9, 1], ids=["coql", "bulk"])
+def test_leads_with_an_empty_converted_flag_are_read_and_counted_so_100_percent_means_all(world, bulk_threshold):
+    unflagged = _leads_without_flag(world, 3)
+    seen: list[MirrorProgress] = []
+    world.sync(bulk_threshold=bulk_threshold, on_progress=seen.append)
+    leads = world.tables.module_states(world.org_id)["Leads"]
+    assert set(unflagged) <= set(world.tables.records(world.org_id, "Leads"))
+    # COQL reads every lead then (converted ones dropped as they come); Bulk Read leaves the converted out itself
+    read = len(world.emulator.state.data.table("Leads")) if bulk_threshold > 1 else _sizes(world)["Leads"]
+    assert leads.skips_converted is False and leads.expected_count == read == leads.records_done
+    assert world.tables.count(world.org_id, "Leads") == _sizes(world)["Leads"]
+    assert seen[-1].fraction == 1.0
+
+
+def test_leads_read_with_the_converted_filter_when_every_lead_is_flagged(world):
+    world.sync(bulk_threshold=10**9)
+    leads = world.tables.module_states(world.org_id)["Leads"]
+    assert leads.skips_converted is True and leads.records_done == leads.expected_count == _sizes(world)["Leads"]
+
+
+def test_a_lead_created_through_the_api_is_unconverted_not_empty(world):
+    client = world.rt.client(world.org_id)  # type: ignore[union-attr]
+    created = client.insert("Leads", [{"Last_Name": "Fresh", "Email": "fresh@new.example"}])
+    record = world.emulator.state.data.get("Leads", str(created[0].id))
+    assert record is not None and record["Converted__s"] is False

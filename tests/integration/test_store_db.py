@@ -21,7 +21,7 @@ TABLES = {"schema_version", "orgs", "org_secrets", "credit_ledger", "zoho_users"
           "conversations", "conversation_matches", "activity_type_overrides", "activity_types",
           "deal_rules", "org_settings", "settings_audit", "writeback_outbox", "writeback_skips",
           "dashboard_accounts", "dashboard_sessions", "dashboard_sign_in_failures", "credit_ledger_daily",
-          "demo_accounts_seeded"}
+          "demo_accounts_seeded", "org_access_tokens", "org_token_refreshes"}
 
 
 def tables(store: Store) -> set[str]:

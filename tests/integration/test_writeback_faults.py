@@ -9,6 +9,7 @@ marker, so the push is run again with ``now`` that much later.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +25,9 @@ from sync_engine.writeback.plan import Links, PlanContext, plan_conversation
 from sync_engine.writeback.push import RECONCILE_AFTER, governor_of, match_new, plan_new, push
 from sync_engine.zoho.records import MAX_RECORDS_PER_CALL
 
+# A batch is stamped when it goes out, a moment after the push's ``now``: look up a little after the wait.
+LOOKUP_AFTER = RECONCILE_AFTER + timedelta(seconds=5)
+
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
@@ -35,6 +39,37 @@ def world(tmp_path: Path, template: Template) -> Iterator[WritebackWorld]:
     opened = WritebackWorld.open(tmp_path, template)
     yield opened
     opened.close()
+
+
+@pytest.mark.parametrize("answer", ["drop", "error"])
+def test_a_write_zoho_applies_late_in_a_long_push_is_not_looked_up_before_it_can_land(world, answer):
+    """A row's wait counts from when its batch went out, not from the start of the push.
+
+    The push starts at ``now`` but its batch goes out 100 s later (matching, planning, earlier batches
+    and 429 back-offs take that long in a big org); Zoho gives no answer (or a 500) and applies the write
+    a moment later. A lookup 125 s after the push started is 25 s after the request: it finds nothing,
+    and a resend would make a second copy once the first lands.
+    """
+    now = utc_now()
+    world.bring_in(world.call("c-1", now))
+    match_new(world.rt, world.org_id)
+    assert plan_new(world.rt, world.org_id, WritebackSettings(), now) == 1
+    world.control.faults(late_write_rate=1.0, late_write_ms=1_500, late_write_answer=answer)
+    world.rt.clock = lambda: now + timedelta(seconds=100)  # when the batch goes out
+    first = push(world.rt, world.org_id, now)
+    assert first.in_doubt == 1 and world.copies() == {}  # not in Zoho yet
+    world.control.no_faults()
+
+    second = push(world.rt, world.org_id, now + timedelta(seconds=125))
+    assert second.reconciled_resent == 0 and world.states() == {"c-1/activity": "in_flight"}
+    deadline = time.monotonic() + 5
+    while not any(c["code"] == "APPLIED_AFTER_ANSWER" for c in world.control.calls("records.insert")):
+        assert time.monotonic() < deadline, "the late write never landed"
+        time.sleep(0.05)
+    third = push(world.rt, world.org_id, now + timedelta(seconds=300))
+    assert third.reconciled_found == 1
+    assert_each_written_once(world, 1)
+    assert world.outbox()["c-1/activity"].sent_at == now + timedelta(seconds=100)
 
 
 def two_conversations(world: WritebackWorld):
@@ -67,7 +102,7 @@ def test_a_batch_zoho_never_processed_is_looked_up_then_sent_again_once(world, f
     assert too_soon.in_doubt == 1 and too_soon.created == 1 and world.control.calls("coql") == []
     assert world.states() == {"c-1/activity": "in_flight", "m-1/activity": "done"}
 
-    later = push(world.rt, world.org_id, now + RECONCILE_AFTER)
+    later = push(world.rt, world.org_id, now + LOOKUP_AFTER)
     assert (later.reconciled_found, later.reconciled_resent, later.created) == (0, 1, 1)
     assert_each_written_once(world, 2)
 
@@ -78,7 +113,7 @@ def lost_answer_then_reconciled(world: WritebackWorld, now) -> None:
     assert world.states() == {"c-1/activity": "in_flight", "m-1/activity": "pending"}
 
     world.control.no_faults()
-    later = push(world.rt, world.org_id, now + RECONCILE_AFTER)
+    later = push(world.rt, world.org_id, now + LOOKUP_AFTER)
     assert (later.reconciled_found, later.reconciled_resent, later.created) == (1, 0, 1)
     assert_each_written_once(world, 2)
     assert sorted(c["module"] for c in world.insert_calls(at_least=2)) == ["Calls", "Events"]  # the Call went once
@@ -217,12 +252,12 @@ def test_a_rate_limit_while_looking_up_rows_in_doubt_pauses_the_org_and_loses_no
     world.control.no_faults()
     world.control.post("credits/exhaust")
 
-    paused = push(world.rt, world.org_id, now + RECONCILE_AFTER)
+    paused = push(world.rt, world.org_id, now + LOOKUP_AFTER)
     assert any("paused by Zoho's rate limit" in h for h in paused.held_back)
     assert world.states() == {"c-1/activity": "in_flight", "m-1/activity": "pending"}
 
     world.control.post("usage/reset")
-    push(world.rt, world.org_id, now + RECONCILE_AFTER + timedelta(seconds=FIRST_PAUSE_S))
+    push(world.rt, world.org_id, now + LOOKUP_AFTER + timedelta(seconds=FIRST_PAUSE_S))
     assert_each_written_once(world, 2)
 
 
@@ -231,7 +266,7 @@ def test_rows_in_doubt_are_not_looked_up_beyond_the_budget_and_are_once_it_allow
     world.control.faults(drop_after_rate=1.0)
     assert world.cycle(now=now).in_doubt == 1
     world.control.no_faults()
-    later = now + RECONCILE_AFTER
+    later = now + LOOKUP_AFTER
     used = world.rt.ledger.used_last_24h(world.org_id, later)
     world.rt.orgs.update(world.org_id, daily_credit_limit=used + 9, budget_share=1.0)
 

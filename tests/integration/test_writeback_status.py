@@ -215,3 +215,18 @@ def test_a_call_which_has_no_title_is_named_by_its_direction_and_start(world):
 
     started = datetime.fromisoformat(call["start"]).astimezone(UTC)
     assert (written.what, written.title) == ("Call", f"Outbound call at {started:%Y-%m-%d %H:%M}")
+
+
+def test_status_counts_a_write_whose_answer_was_lost_at_its_price_and_says_it_is_unsettled(world):
+    now = utc_now()
+    world.bring_in(world.call("c-1", now))
+    world.control.faults(drop_after_rate=1.0)  # Zoho writes it and charges it; the answer never arrives
+    world.cycle(now=now)
+    world.control.no_faults()
+
+    status = writeback_status(world.rt, world.org_id)  # now: the call was made a moment after ``now``
+    assert (status.unanswered.calls, status.unanswered.credits) == (1, 1)
+
+    shown = cli(world, "status", "--org", world.org_id)
+    assert shown.returncode == 0, shown.stderr
+    assert "unsettled: 1 call(s) whose answer is unknown" in shown.stdout and "expected 1 credit(s)" in shown.stdout

@@ -27,6 +27,7 @@ from sync_engine import service
 from sync_engine.intake.imports import import_bytes
 from sync_engine.runtime import Runtime, open_runtime
 from sync_engine.settings.writeback_settings import WritebackSettings
+from sync_engine.store.tokens import OrgTokens
 from sync_engine.store.writeback.outbox import Outbox, OutboxRow
 from sync_engine.writeback.push import PushReport, writeback_cycle
 from sync_engine.zoho import Connection, ZohoClient
@@ -191,7 +192,8 @@ def install_test_client(rt: Runtime, org_id: str, timeout_s: float = 10.0) -> Zo
     secrets = rt.orgs.connection_secrets(org_id)
     client = ZohoClient(Connection(org_id, org.accounts_url, org.api_domain or "", org.client_id,
                                    secrets.client_secret, secrets.refresh_token), rt.record_call,
-                        retry=FAST_RETRY, timeout_s=timeout_s)
+                        retry=FAST_RETRY, timeout_s=timeout_s, token_keeper=OrgTokens(rt.store, rt.box, org_id),
+                        sent_observer=rt.record_call)
     client.adopt_edition(org.edition)
     rt.forget_client(org_id)
     rt._clients[org_id] = client

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from sync_engine.store.credits.ledger import Ledger
 from sync_engine.store.orgs import ConnectionSecrets, Org
 from sync_engine.zoho.calls import ApiCall
 
@@ -55,3 +56,22 @@ def test_an_org_above_the_threshold_shows_an_alert_and_its_figures(app: AppTest)
 
     app.number_input[0].set_value(95.0).run()
     assert not app.warning and not app.error
+
+
+def test_calls_whose_answer_is_unknown_are_counted_and_said_to_be_unsettled(app: AppTest) -> None:
+    st.cache_data.clear()
+    app.run()
+    rt = app.session_state["runtime"]
+    add_busy_org(rt)
+    other = Ledger(rt.store, flush_interval_s=None, journal=False)  # a process that stops while waiting
+    other.record(ApiCall("busy", datetime.now(UTC) - timedelta(minutes=5), "POST", "records.insert",
+                         "/crm/v8/Calls", "Calls", 0, None, 10, 0.0, "push", None, call_id="lost-1", settled=False,
+                         answered=False))
+    other.close()
+    app.switch_page("pages/credits.py")
+    app.run()
+    app.selectbox[0].select(next(o for o in app.selectbox[0].options if "(busy)" in o)).run()
+    assert not app.exception, app.exception
+    assert {m.label: m.value for m in app.metric}["Credits used (24 h)"] == "9,010"
+    assert any("Unsettled: 1 call(s) whose answer is unknown" in c.value and "expected 10 credit(s)" in c.value
+               for c in app.caption)

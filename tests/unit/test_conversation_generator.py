@@ -50,8 +50,9 @@ def test_every_record_is_read_by_ingestion_in_the_orgs_country():
 
 
 NOTE_KEYS = ("summary", "action_items", "outcome")
-# sha256 of LABELLED's lines (sorted keys) as generated before conversations carried notes
-BEFORE_NOTES = "23385e7843a49d0011ed0ab13f506d096d7cd17382ff8986349716e9be9b7ade"
+# sha256 of LABELLED's lines (sorted keys) as generated before conversations carried notes; relabelled once since
+# (same draws): a customer contact who organizes a meeting is its primary contact (docs/matching-rules.md)
+BEFORE_NOTES = "6ab70b2dcbcb7c0b8d83c781c3485622492182634ceed5813af86f2410f74793"
 
 
 def test_most_conversations_carry_a_summary_and_action_items_and_some_an_outcome():

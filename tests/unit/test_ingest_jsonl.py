@@ -69,7 +69,6 @@ def test_a_bad_line_is_numbered_and_the_others_come_through() -> None:
     pytest.param({"kind": "webinar"}, "kind", id="unknown-kind"),
     pytest.param({"title": None}, "title", id="no-title"),
     pytest.param({"end": "2025-03-12T13:00:00+01:00"}, "end", id="ends-before-it-starts"),
-    pytest.param({"attendees": ["not an email"]}, "attendees", id="attendee-not-an-email"),
     pytest.param({"attendees": [{"email": "b@c.com", "response": "maybe"}]}, "attendees", id="unknown-response"),
     pytest.param({"attendees": [{"email": "b@c.com", "phone": "1"}]}, "attendees", id="unknown-attendee-key"),
     pytest.param({"attendees": "bob@client.com"}, "attendees", id="attendees-not-a-list"),
@@ -83,6 +82,27 @@ def test_meeting_records_that_are_rejected(change: dict[str, Any], field: str | 
     result = parse(lines({**MEETING, **change}))
     assert result.conversations == []
     assert [(e.location, e.field) for e in result.errors] == [("line 1", field)]
+
+
+@pytest.mark.parametrize(("written", "email", "name"), [
+    ("Ana Ruiz <Ana@X.com>", "ana@x.com", "Ana Ruiz"),
+    ('"Ruiz, Ana" <ana@x.com>', "ana@x.com", "Ruiz, Ana"),
+    ("<ana@x.com>", "ana@x.com", None),
+    ("mailto:ana@x.com", "ana@x.com", None),
+    ("  ANA@X.COM\t", "ana@x.com", None),
+])
+def test_attendees_are_read_as_people_write_addresses(written: str, email: str, name: str | None) -> None:
+    result = parse(lines({**MEETING, "attendees": [written, {"email": written}]}))
+    assert not result.warnings and not result.errors
+    assert [(p.email, p.name) for p in result.meetings[0].attendees] == [(email, name), (email, name)]
+
+
+def test_an_unreadable_attendee_address_is_a_numbered_warning_not_a_broken_key() -> None:
+    result = parse(lines(CALL, {**MEETING, "attendees": ["bob@client.com", "not an email", "a@b@c.com"]}))
+    assert not result.errors
+    assert [(w.location, w.field) for w in result.warnings] == [("line 2", "attendees"), ("line 2", "attendees")]
+    assert "item 2: 'not an email' is not a readable email address" in str(result.warnings[0])
+    assert [p.email for p in result.meetings[0].attendees] == ["bob@client.com", None, None]
 
 
 @pytest.mark.parametrize(("change", "field"), [

@@ -141,9 +141,19 @@ def test_a_converted_lead_is_not_matched_as_the_mirror_no_longer_holds_it():
     assert match(meeting("old@converted.com"), INDEX).status == "unmatched"
 
 
-def test_the_first_contact_with_an_account_sets_the_account_when_several_companies_attend():
+def test_contacts_of_two_accounts_in_equal_numbers_are_a_tie_linking_no_account_nor_deal():
     result = match(meeting("danpark77@gmail.com", "carla@globex.com", "bob@acme.com"), INDEX)
-    assert (result.contact_id, result.account_id) == ("C3", "A3")
+    assert links(result) == ("ambiguous", None, None, None, "U1")
+    assert set(result.people_ids) == {"C2", "C3", "C4"}
+    assert said(result, "a tie, so no account or deal is linked")
+
+
+@given(st.permutations(["carla@globex.com", "bob@acme.com", "gus@globex.com", "danpark77@gmail.com"]))
+def test_the_account_with_strictly_most_attendee_contacts_wins_whatever_the_order(order):
+    result = match(meeting(*order), INDEX)
+    # Globex 2, Acme 1; both Globex deals name an attendee, D5 is the later modified and names Carla
+    assert links(result) == ("matched", "C3", "A3", "D5", "U1")
+    assert set(result.people_ids) == {"C2", "C3", "C4", "C7"}
 
 
 # -- internal ----------------------------------------------------------------------------------------

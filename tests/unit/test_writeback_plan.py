@@ -116,6 +116,14 @@ CONTACT, LEAD = {"type": "contact", "participant": "C1"}, {"type": "lead", "part
                  {"Who_Id": {"id": "C1"}, "Participants": [CONTACT, LEAD]},
                  id="a lead beside a contact is only a participant"),
     pytest.param({}, {}, id="nothing matched: no links at all"),
+    pytest.param({"contact_id": "C1", "account_id": "A1",
+                  "people": (("contact", "C1"), ("contact", "C2"), ("lead", "L1"))},
+                 {"Who_Id": {"id": "C1"}, "What_Id": {"id": "A1"}, "$se_module": "Accounts",
+                  "Participants": [CONTACT, {"type": "contact", "participant": "C2"}, LEAD]},
+                 id="every matched person of the meeting is a participant, once"),
+    pytest.param({"people": (("contact", "C1"), ("contact", "C2"))},
+                 {"Participants": [CONTACT, {"type": "contact", "participant": "C2"}]},
+                 id="a tie links no account, but its people still took part"),
 ])
 def test_event_links_follow_zohos_rules(found, expected):
     record = activity(meeting(), Links(owner_id=REP, **found))

@@ -23,7 +23,8 @@ DELETED_TYPES = ("all", "recycle", "permanent")
 
 def module_of(ctx: CallContext, name: str) -> str:
     if name not in MODULES:
-        raise ZohoError("INVALID_MODULE", "the module name given seems to be invalid", {"module": name})
+        # the module is the path's first segment after the version (crm-oas v8 records: InvalidModuleGETError)
+        raise ZohoError("INVALID_MODULE", "the module name given seems to be invalid", {"resource_path_index": 0})
     ctx.module = name
     return name
 
@@ -46,13 +47,25 @@ def parse_header_time(ctx: CallContext, header: str) -> datetime | None:
     return value
 
 
+def list_fields_param(ctx: CallContext, module: str) -> tuple[str, ...]:
+    """``fields`` is mandatory from v3 on; a v2 list without it answers every field.
+
+    https://www.zoho.com/crm/developer/docs/api/v2/get-records.html (``fields`` optional) against
+    https://www.zoho.com/crm/developer/docs/api/v8/get-records.html (mandatory).
+    """
+    raw = ctx.request.args.get("fields")
+    if ctx.api_version < 3 and (raw is None or not raw.strip()):
+        return tuple(f.api_name for f in MODULES[module].fields)
+    return parse_fields(raw, set(MODULES[module].by_name))
+
+
 def list_records(ctx: CallContext, module: str) -> Response:
     module = module_of(ctx, module)
     ctx.require_scope(module_scope(module, "READ"))
     args = ctx.request.args
     if args.get("cvid"):
         raise ZohoError("INVALID_DATA", "invalid data", {"param_name": "cvid"})
-    fields = parse_fields(args.get("fields"), set(MODULES[module].by_name))
+    fields = list_fields_param(ctx, module)
     per_page = parse_int_param(args.get("per_page"), "per_page", MAX_PER_PAGE, 1, MAX_PER_PAGE)
     sort_by = args.get("sort_by", "id")
     if sort_by not in ("id", "Created_Time", "Modified_Time"):
@@ -171,7 +184,8 @@ def upsert_records(ctx: CallContext, module: str) -> Response:
     index = ops.DuplicateIndex(ctx.state.data, module, check)
     results = [ops.upsert_one(ctx.state.data, module, item, i, check, ctx.user_id, ctx.now, ctx.tz, index)
                for i, item in enumerate(items)]
-    return _write_response(results, 200 if all(r.get("action") == "update" for r in results) else 201)
+    # 201 only when every record was inserted; a call that updated any answers 200 (upsert-records.html)
+    return _write_response(results, 201 if all(r.get("action") == "insert" for r in results) else 200)
 
 
 def delete_records(ctx: CallContext, module: str, record_id: str | None = None) -> Response:

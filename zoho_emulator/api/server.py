@@ -27,7 +27,7 @@ from zoho_emulator.api import accounts as responses_accounts
 from zoho_emulator.api import control as responses_control
 from zoho_emulator.api import meta as responses_meta
 from zoho_emulator.api import records as responses_records
-from zoho_emulator.api.wire import CallContext, Route, error_response, json_response
+from zoho_emulator.api.wire import ApiVersionConverter, CallContext, Route, error_response, json_response
 from zoho_emulator.engine.clock import Clock
 from zoho_emulator.engine.errors import ZohoError
 from zoho_emulator.engine.metering import CallRecord
@@ -42,6 +42,7 @@ from zoho_emulator.model.org import OrgData
 
 log = logging.getLogger("zoho_emulator")
 AUTH_SCHEME = "Zoho-oauthtoken "
+RECORD_WRITES = frozenset({"records.insert", "records.update", "records.upsert", "records.delete"})
 
 
 def all_routes() -> list[Route]:
@@ -61,7 +62,8 @@ class EmulatorApp:
         self.state = state
         routes = list(routes) if routes is not None else all_routes()
         self.routes = {r.endpoint: r for r in routes}
-        self.url_map = Map([r.werkzeug_rule() for r in routes], strict_slashes=False, merge_slashes=False)
+        self.url_map = Map([r.werkzeug_rule() for r in routes], strict_slashes=False, merge_slashes=False,
+                           converters={"api_version": ApiVersionConverter})
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
@@ -89,10 +91,30 @@ class EmulatorApp:
             return json_response({"error": str(err) or type(err).__name__}, 400)
 
     def _api(self, route: Route, request: Request, values: dict[str, Any], environ: dict[str, Any]) -> Response:
+        fault = self.state.faults.roll()
+        if fault is None and route.endpoint in RECORD_WRITES and self.state.faults.roll_late_write():
+            return self._late_write(route, request, values, environ)
+        return self._serve(route, request, values, environ, fault)
+
+    def _late_write(self, route: Route, request: Request, values: dict[str, Any],
+                    environ: dict[str, Any]) -> Response:
+        """Answer now (no answer, or a 500) and make the write ``late_write_ms`` later, as Zoho would have."""
+        faults = self.state.faults
+        request.get_data()  # read the body while the connection is open; the write is made after it closes
+        if faults.latency_ms:
+            time.sleep(faults.latency_ms / 1000)
+        timer = threading.Timer(faults.late_write_ms / 1000, self._serve, (route, request, values, None, "late"))
+        timer.daemon = True
+        timer.start()
+        if faults.late_write_answer == "drop":
+            _drop_connection(environ)
+        return error_response(ZohoError("INTERNAL_ERROR"))
+
+    def _serve(self, route: Route, request: Request, values: dict[str, Any], environ: dict[str, Any] | None,
+               fault: str | None) -> Response:
         state = self.state
         started = time.perf_counter()
-        ctx = CallContext(state, request, route.endpoint)
-        fault = state.faults.roll()
+        ctx = CallContext(state, request, route.endpoint, api_version=values.pop("api_version", 8))
         gate = None
         try:
             if fault in ("drop", "error"):
@@ -100,13 +122,13 @@ class EmulatorApp:
             self._authenticate(ctx, request)
             if state.remaining_credits() <= 0:  # every call costs >= 1: refused before any validation
                 raise ZohoError("TOO_MANY_REQUESTS", "You have reached the API limit of the day. "
-                                "Please try again later.", {"limit": state.daily_limit(), "remaining": 0},
+                                "Please try again later.", {},
                                 status=429)
             gate, ctx.sub_gate = state.gates.for_client(ctx.token.client_id)
             if not gate.try_enter():
                 gate = None
-                raise ZohoError("TOO_MANY_REQUESTS", "concurrency limit of the user for the app reached",
-                                {"limit": state.gates.concurrency}, status=429)
+                raise ZohoError("TOO_MANY_REQUESTS", "concurrency limit of the user for the app reached", {},
+                                status=429)
             response = route.handler(ctx, **values)
         except ZohoError as err:
             if (not ctx.credits and ctx.user is not None and state.charge_client_errors
@@ -118,14 +140,14 @@ class EmulatorApp:
             traceback.print_exc()
             response = error_response(ZohoError("INTERNAL_ERROR"))
         finally:
-            if state.faults.latency_ms:  # a slow answer keeps its concurrency slots while it waits
+            if state.faults.latency_ms and fault != "late":  # a slow answer keeps its slots while it waits
                 time.sleep(state.faults.latency_ms / 1000)
             ctx.release()
             if gate is not None:
                 gate.leave()
         self._remaining_header(response)
         self._log(ctx, request, response, started, dropped=fault)
-        if fault in ("drop", "drop_after"):  # logged first, so the log never lags what the client saw
+        if fault in ("drop", "drop_after") and environ is not None:  # logged first: the log never lags the client
             _drop_connection(environ)
         return response
 
@@ -155,8 +177,9 @@ class EmulatorApp:
             if code is None and isinstance(body, dict) and body.get("data"):  # every record failed
                 code = (body["data"][0] or {}).get("code")
         status = response.status_code
-        if dropped in ("drop", "drop_after"):  # the client got no answer at all
-            status, code = 0, "CONNECTION_DROPPED" if dropped == "drop" else "DROPPED_AFTER_PROCESSING"
+        if dropped in ("drop", "drop_after", "late"):  # the client got no answer at all
+            status, code = 0, {"drop": "CONNECTION_DROPPED", "drop_after": "DROPPED_AFTER_PROCESSING",
+                               "late": "APPLIED_AFTER_ANSWER"}[dropped]
         self.state.calls.append(CallRecord(
             ctx.now, request.method, request.path, ctx.endpoint, ctx.module, status, code,
             ctx.credits, ctx.token.client_id if ctx.token else None, ctx.user.id if ctx.user else None,

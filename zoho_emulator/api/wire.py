@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
-from werkzeug.routing import Rule
+from werkzeug.routing import BaseConverter, Rule
 from werkzeug.wrappers import Request, Response
 
 from zoho_emulator.engine.errors import ZohoError
@@ -48,6 +48,7 @@ class CallContext:
     module: str | None = None
     credits: int = 0
     sub_gate: Gate | None = None
+    api_version: int = 8  # the path's major version: v2 and v2.1 answer lists without ``fields`` in full
     _sub_entered: bool = field(default=False, repr=False)
 
     @property
@@ -76,11 +77,11 @@ class CallContext:
         state = self.state
         if state.used_credits() + credits > state.daily_limit():
             raise ZohoError("TOO_MANY_REQUESTS", "You have reached the API limit of the day. Please try again later.",
-                            {"limit": state.daily_limit(), "remaining": state.remaining_credits()}, status=429)
+                            {}, status=429)  # details {} as zoho-api.md §2 shows the 429 envelope
         if complex_call and self.sub_gate is not None:
             if not self.sub_gate.try_enter():
                 raise ZohoError("TOO_MANY_REQUESTS", "sub-concurrency limit of the user for the app reached",
-                                {"limit": self.sub_gate.capacity}, status=429)
+                                {}, status=429)
             self._sub_entered = True
         self.credits = credits
         state.credits.charge(self.now, credits)
@@ -112,4 +113,18 @@ class Route:
     kind: str = "api"  # api (metered, authenticated) | accounts | control
 
     def werkzeug_rule(self) -> Rule:
-        return Rule(self.rule, methods=list(self.methods), endpoint=self.endpoint)
+        """API routes are declared at ``/v8/``; the same rule serves every version (see API_VERSIONS)."""
+        rule = self.rule.replace("/v8/", "/<api_version:api_version>/", 1) if self.kind == "api" else self.rule
+        return Rule(rule, methods=list(self.methods), endpoint=self.endpoint)
+
+
+class ApiVersionConverter(BaseConverter):
+    """``v2``, ``v2.1``, ``v3`` … ``v8`` in a path, as the major version (2.1 counts as 2)."""
+
+    regex = r"v(?:2\.1|[2-8])"
+
+    def to_python(self, value: str) -> int:
+        return int(value[1:].split(".")[0])
+
+    def to_url(self, value: object) -> str:
+        return f"v{value}"

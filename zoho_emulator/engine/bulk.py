@@ -166,7 +166,7 @@ class BulkJobs:
         if page_token is not None:
             if page is not None:
                 raise ZohoError("AMBIGUITY_DURING_PROCESSING", "page and page_token cannot be used together",
-                                {"param_names": ["page", "page_token"]})
+                                {"ambiguity_due_to": [{"param_name": "page"}, {"param_name": "page_token"}]})
             position = self.tokens.resolve(page_token, user_id, binding, now)
             offset, page = position.offset, position.page
         else:

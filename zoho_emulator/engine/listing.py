@@ -168,7 +168,7 @@ def paginate(ordered: list[str], *, page_raw: str | None, per_page: int, token_r
              tokens: PageTokens, user_id: str, binding: str, now: datetime) -> Page:
     if page_raw is not None and token_raw is not None:
         raise ZohoError("AMBIGUITY_DURING_PROCESSING", "page and page_token cannot be used together",
-                        {"param_names": ["page", "page_token"]})
+                        {"ambiguity_due_to": [{"param_name": "page"}, {"param_name": "page_token"}]})
     if token_raw is not None:
         position = tokens.resolve(token_raw, user_id, binding, now)
         offset, page = position.offset, position.page

@@ -84,6 +84,30 @@ def _system_details(data: OrgData, record: dict[str, Any], tz) -> dict[str, Any]
             "Modified_By": user_ref(data, record["Modified_By"], with_email=False)}
 
 
+def duplicate_of(data: OrgData, module_name: str, record: dict[str, Any], path: str) -> ZohoError | None:
+    """DUPLICATE_DATA when a unique field's value (case-insensitive) is another record's already.
+
+    https://www.zoho.com/crm/developer/docs/api/v8/insert-records.html: details carry the field, its JSON
+    path and ``duplicate_record`` (id, Owner, module) of the record that holds the value.
+    """
+    module = MODULES[module_name]
+    for fd in module.fields:
+        value = record.get(fd.api_name)
+        if not fd.unique or value in (None, ""):
+            continue
+        wanted = str(value).casefold()
+        for other in data.table(module_name):
+            if other["id"] != record.get("id") and str(other.get(fd.api_name) or "").casefold() == wanted:
+                owner = data.users.get(other.get("Owner") or "")
+                return ZohoError("DUPLICATE_DATA", "duplicate data", {
+                    "api_name": fd.api_name, "json_path": f"{path}.{fd.api_name}",
+                    "duplicate_record": {
+                        "id": other["id"], "module": {"api_name": module_name, "id": module.module_id},
+                        "Owner": {"name": owner.full_name, "id": owner.id, "zuid": owner.zuid} if owner else None,
+                    }})
+    return None
+
+
 def insert_one(data: OrgData, module_name: str, item: Any, index: int, user_id: str, now: datetime,
                tz) -> dict[str, Any]:
     module = MODULES[module_name]
@@ -91,12 +115,17 @@ def insert_one(data: OrgData, module_name: str, item: Any, index: int, user_id: 
     if not isinstance(item, dict):
         return _error_result(invalid("data", path, "jsonobject"))
     record: dict[str, Any] = {"Owner": user_id}
+    if module_name == "Leads":
+        record["Converted__s"] = False  # as Zoho: every new lead is unconverted, never empty
     try:
         _apply_fields(data, module, item, record, path)
         _finish(data, module, record, item, path, now)
     except ZohoError as err:
         return _error_result(err)
     with data.lock:
+        clash = duplicate_of(data, module_name, record, path)
+        if clash is not None:
+            return _error_result(clash)
         record.update(id=data.ids.next(), Created_By=user_id, Modified_By=user_id,
                       Created_Time=now, Modified_Time=now)
         table = data.table(module_name)
@@ -129,6 +158,9 @@ def update_one(data: OrgData, module_name: str, item: Any, index: int, user_id: 
             _finish(data, module, updated, item, path, now)
         except ZohoError as err:
             return _error_result(err)
+        clash = duplicate_of(data, module_name, updated, path)
+        if clash is not None:
+            return _error_result(clash)
         updated.update(Modified_By=user_id, Modified_Time=now)
         table = data.table(module_name)
         table.rows[record_id] = updated

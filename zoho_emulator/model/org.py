@@ -30,6 +30,8 @@ class User:
     country: str = "US"
     locale: str = "en_US"
     zuid: str = ""
+    phone: str = ""
+    mobile: str = ""
     created_time: datetime | None = None
     modified_time: datetime | None = None
 
@@ -62,6 +64,7 @@ class Org:
     primary_zuid: str = ""
     created_time: datetime | None = None
     own_domains: tuple[str, ...] = ()  # the org's email domains (its users')
+    phone: str = ""  # the company's own number, as GET /org gives it
 
 
 @dataclass

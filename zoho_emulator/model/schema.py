@@ -37,7 +37,8 @@ class FieldDef:
     label: str = ""
     mandatory: bool = False
     read_only: bool = False
-    unique: bool = False
+    unique: bool = False  # "Do not allow duplicate values": insert/update answer DUPLICATE_DATA
+    custom: bool = False
     length: int = 255
     lookup_module: str | None = None
     pick_list: tuple[str, ...] = ()
@@ -157,7 +158,7 @@ CONTACTS = ModuleDef(
         _f("Email_Opt_Out", BOOLEAN),
         _f("Description", TEXTAREA, length=32000),
         _f("Last_Activity_Time", DATETIME, read_only=True),
-    ) + _ADDRESS("Mailing"),
+    ) + _ADDRESS("Mailing") + _ADDRESS("Other"),
     name_field="Full_Name", duplicate_check_field="Email",
 )
 
@@ -185,7 +186,7 @@ LEADS = ModuleDef(
         _f("Converted_Deal", LOOKUP, read_only=True, lookup_module="Deals"),
         _f("Converted_Date_Time", DATETIME, read_only=True),
         _f("Last_Activity_Time", DATETIME, read_only=True),
-    ) + _ADDRESS("Lead"),
+    ) + tuple(_f(name, TEXT) for name in ("Street", "City", "State", "Zip_Code", "Country")),
     name_field="Full_Name", duplicate_check_field="Email",
 )
 
@@ -203,7 +204,9 @@ ACCOUNTS = ModuleDef(
         _f("Annual_Revenue", CURRENCY),
         _f("Description", TEXTAREA, length=32000),
         _f("Last_Activity_Time", DATETIME, read_only=True),
-    ) + _ADDRESS("Billing"),
+        # an admin-made custom field with "Do not allow duplicate values" on: the org's one unique field
+        _f("Customer_Number", TEXT, label="Customer Number", length=40, unique=True, custom=True),
+    ) + _ADDRESS("Billing") + _ADDRESS("Shipping"),
     name_field="Account_Name", duplicate_check_field="Account_Name",
 )
 

@@ -299,12 +299,12 @@ def make_leads(ctx: GenContext, n: int) -> None:
             rec["Description"] = _pick(rng, DESCRIPTIONS)
         if rng.random() < 0.5:
             city = _pick(rng, country.cities)
-            rec["Lead_Street"] = street(rng, country.cultures[0][0])
-            rec["Lead_City"] = city[0]
+            rec["Street"] = street(rng, country.cultures[0][0])
+            rec["City"] = city[0]
             if city[1]:
-                rec["Lead_State"] = city[1]
-            rec["Lead_Zip"] = city[2]
-            rec["Lead_Country"] = country_name(rng, country)
+                rec["State"] = city[1]
+            rec["Zip_Code"] = city[2]
+            rec["Country"] = country_name(rng, country)
         rows[rec["id"]] = rec
         ctx.lead_ids.append(rec["id"])
 

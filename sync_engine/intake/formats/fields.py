@@ -18,10 +18,9 @@ from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 from typing import Any, TypeVar, cast
 
-import phonenumbers
-
 from sync_engine.intake.formats.model import EMAIL_SHAPE, MAX_EMAIL_CHARS, Direction, PhoneNumber
-from sync_engine.records.users import normalise_email
+from sync_engine.records.contact_points import normalise_phone
+from sync_engine.records.email_addresses import read_address
 
 T = TypeVar("T")
 
@@ -153,13 +152,14 @@ def identifier(value: object) -> str | None:
 
 
 def email(value: object) -> str:
+    """One address as people write it (``Ana <ana@x.com>``, ``mailto:``...), parsed, normalised."""
     text = _text(value)
     if not text.strip():
         raise FieldProblem("is required")
-    address = normalise_email(text[: MAX_EMAIL_CHARS * 2])
-    if len(address) > MAX_EMAIL_CHARS or not EMAIL_SHAPE.fullmatch(address):
+    found = read_address(text[: MAX_EMAIL_CHARS * 4])
+    if found is None or not EMAIL_SHAPE.fullmatch(found.email):
         raise FieldProblem(f"is not an email address: {shown(text)}")
-    return address
+    return found.email
 
 
 def optional_email(value: object) -> str | None:
@@ -169,6 +169,8 @@ def optional_email(value: object) -> str | None:
 def phone(value: object, region: str) -> PhoneNumber:
     """Keep what the dialer wrote; add E.164 and the extension when ``phonenumbers`` finds a valid number.
 
+    Read exactly as the mirror reads CRM numbers (``contact_points.normalise_phone``: the region, then
+    one fallback for ``00``/``011`` exit codes and bare digits with a country code), so both sides agree.
     Only *valid* numbers get an E.164 form: a merely "possible" one (a 7-digit local number without its
     area code) would match the wrong customer, and a wrong link is worse than a missed one.
     """
@@ -183,14 +185,10 @@ def phone(value: object, region: str) -> PhoneNumber:
 @lru_cache(maxsize=65_536)
 def _read_number(raw: str, region: str) -> PhoneNumber:
     """Cached: ``phonenumbers`` costs ~80 µs a number, and call logs repeat the same lines all day."""
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
+    number = normalise_phone(raw, region)
+    if number is None or number.e164 is None or number.flag is not None:
         return PhoneNumber(raw)
-    if not phonenumbers.is_valid_number(number):
-        return PhoneNumber(raw)
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return PhoneNumber(raw, e164, number.extension or None)
+    return PhoneNumber(raw, number.e164, number.extension)
 
 
 def optional_phone(value: object, region: str) -> PhoneNumber | None:

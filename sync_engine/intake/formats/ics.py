@@ -138,9 +138,18 @@ def _utc(value: date | datetime, options: ImportOptions) -> datetime:
     return local.astimezone(UTC)
 
 
+def _address_text(address: Any) -> tuple[str, bool]:
+    """The address an ORGANIZER/ATTENDEE gives, and whether it claims to be an email (EMAIL=, mailto:)."""
+    value, params = str(address).strip(), getattr(address, "params", {})
+    if params.get("EMAIL"):
+        return str(params["EMAIL"]), True
+    claims = value.lower().startswith("mailto:") or ("@" in value and ":" not in value.split("@")[0])
+    return value, claims
+
+
 def _participant(event: CalendarEvent, address: Any, role: Role, field: str) -> Participant:
-    value, params = str(address), getattr(address, "params", {})
-    candidate = str(params.get("EMAIL") or (value[7:] if value.lower().startswith("mailto:") else value))
+    params = getattr(address, "params", {})
+    candidate, _ = _address_text(address)
     try:
         email = fields.email(candidate)
     except FieldProblem:
@@ -302,6 +311,24 @@ def _import_series(series: list[CalendarEvent], options: ImportOptions, builder:
         return
     for meeting, event in sorted(meetings, key=lambda pair: (pair[0].start, pair[0].id)):
         builder.add(meeting, event.location)
+    if meetings:
+        for event in series:
+            for name, message in _unreadable_addresses(event):
+                builder.warn(event.location, name, message)
+
+
+def _unreadable_addresses(event: CalendarEvent) -> Iterator[tuple[str, str]]:
+    """Addresses that claim to be emails (mailto:, EMAIL=) but cannot be read: warned once per event."""
+    for name in ("ORGANIZER", "ATTENDEE"):
+        for address in _listed(event.component.get(name)):
+            text, claims = _address_text(address)
+            if not claims:
+                continue
+            try:
+                fields.email(text)
+            except FieldProblem:
+                yield name, (f"{fields.shown(text)} is not a readable email address; kept as a participant "
+                             "without one, who cannot be matched by email")
 
 
 def looks_like_calendar(text: str) -> bool:

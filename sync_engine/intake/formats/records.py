@@ -22,6 +22,7 @@ from sync_engine.intake.formats.model import (
     Role,
     Source,
 )
+from sync_engine.records.email_addresses import read_address
 
 T = TypeVar("T")
 
@@ -96,17 +97,45 @@ def _part(key: str, parse: Callable[..., T], *args: object) -> T:
         raise FieldProblem(f"{key} {problem.message}") from None
 
 
-def participant(value: object, default_role: Role) -> Participant:
-    """An email string, or an object with email and optional name, role and response."""
+Warn = Callable[[str], None]
+
+
+def _address(value: object, warn: Warn | None) -> tuple[str | None, str | None]:
+    """(email, display name) of an address as written; an unreadable one is a warning, kept as a name."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, None
+    if not isinstance(value, str):
+        raise FieldProblem(f"must be text, got {shown(value)}")
+    found = read_address(value[: fields.MAX_EMAIL_CHARS * 4])
+    if found is not None and fields.EMAIL_SHAPE.fullmatch(found.email):
+        return found.email, found.name
+    if warn is None:
+        raise FieldProblem(f"is not an email address: {shown(value)}")
+    warn(f"{shown(value)} is not a readable email address; kept as a participant without one, who cannot be "
+         "matched by email")
+    return None, fields.optional_line(value, fields.MAX_NAME_CHARS)
+
+
+def _numbered(warn: Warn | None, position: int) -> Warn | None:
+    """``warn`` with the attendee's position in front of each message."""
+    if warn is None:
+        return None
+    return lambda message: warn(f"item {position}: {message}")
+
+
+def participant(value: object, default_role: Role, warn: Warn | None = None) -> Participant:
+    """An address (``ana@x.com``, ``Ana Ruiz <ana@x.com>``...), or an object with email and optional name,
+    role and response. With ``warn``, an unreadable address is a warning and a participant without email."""
     if isinstance(value, str):
-        return Participant(fields.email(value), role=default_role)
+        address, written_name = _address(value, warn)
+        return Participant(address, written_name, role=default_role)
     if not isinstance(value, dict):
         raise FieldProblem(f"must be an email or an object with an email, got {shown(value)}")
     unknown = sorted(str(key) for key in value if key not in PARTICIPANT_KEYS)
     if unknown:
         raise FieldProblem(f"unknown keys {', '.join(shown(key) for key in unknown)}")
-    address = _part("email", fields.optional_email, value.get("email"))
-    name = _part("name", fields.optional_line, value.get("name"), fields.MAX_NAME_CHARS)
+    address, written_name = _part("email", _address, value.get("email"), warn)
+    name = _part("name", fields.optional_line, value.get("name"), fields.MAX_NAME_CHARS) or written_name
     if address is None and name is None:
         raise FieldProblem("needs an email (or at least a name, for someone without one)")
     role = default_role if default_role == "organizer" else _part("role", _choice, value.get("role"),
@@ -115,11 +144,11 @@ def participant(value: object, default_role: Role) -> Participant:
     return Participant(address, name, cast(Role, role), cast(Response | None, response))
 
 
-def optional_organizer(value: object) -> Participant | None:
-    return None if value is None or value == "" else participant(value, "organizer")
+def optional_organizer(value: object, warn: Warn | None = None) -> Participant | None:
+    return None if value is None or value == "" else participant(value, "organizer", warn)
 
 
-def attendee_list(value: object) -> tuple[Participant, ...]:
+def attendee_list(value: object, warn: Warn | None = None) -> tuple[Participant, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -129,7 +158,7 @@ def attendee_list(value: object) -> tuple[Participant, ...]:
     attendees = []
     for position, item in enumerate(value, 1):
         try:
-            attendees.append(participant(item, "attendee"))
+            attendees.append(participant(item, "attendee", _numbered(warn, position)))
         except FieldProblem as problem:
             raise FieldProblem(f"item {position}: {problem.message}") from None
     return tuple(attendees)
@@ -161,8 +190,10 @@ def meeting_from_values(values: Mapping[str, object], options: ImportOptions, so
     title = check.take("title", _title, values.get("title"))
     start = check.take("start", fields.instant, values.get("start"), zone)
     end = check.take("end", fields.instant, values.get("end"), zone)
-    organizer = check.take("organizer", optional_organizer, values.get("organizer"))
-    attendees = check.take("attendees", attendee_list, values.get("attendees"))
+    organizer = check.take("organizer", optional_organizer, values.get("organizer"),
+                           lambda message: check.warn("organizer", message))
+    attendees = check.take("attendees", attendee_list, values.get("attendees"),
+                           lambda message: check.warn("attendees", message))
     fallback = options.user_email or (organizer.email if organizer else None)
     user = _user_email(check, values.get("user_email"), fallback)
     summary = check.take("summary", fields.optional_block, values.get("summary"), fields.MAX_SUMMARY_CHARS)

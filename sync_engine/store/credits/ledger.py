@@ -1,10 +1,15 @@
 """The credit ledger: one row per HTTP attempt to Zoho, and the sums the budget and dashboard need.
 
 Zoho charges credits per call and shows usage only per OAuth user (always the admin), so this is the
-only place that can say which user, job and API spent them. It must hold every call: ``record`` is
-the client's observer and is called on the request path of many threads, so it only appends to a
-buffer; batches reach DuckDB when the buffer is full, every ``flush_interval_s`` from a background
-thread, on ``flush()`` and on ``close()``. A failed write puts the batch back to be retried.
+only place that can say which user, job and API spent them. It must hold every call, a crash
+included: ``record`` is the client's observer, told before each attempt leaves (*sent*, at its
+expected price) and again when its answer comes. It is called on the request path of many threads,
+so it only appends the event to this process's write-ahead journal (``ledger_journal``: a ``kill -9``
+loses nothing written there) and the answered call to a buffer; batches reach DuckDB when the buffer
+is full, every ``flush_interval_s`` from a background thread, on ``flush()`` and on ``close()``. A
+failed write puts the batch back to be retried. Opening a ledger replays the journals of processes
+that died: their answered calls as they were, and calls whose answer is unknown at their expected
+price with ``answered`` false -- shown as such by ``unanswered``.
 
 Ledger rows are written in their own transactions, never in a caller's: credits are spent whether or
 not the work that spent them commits. Queries flush first, so they see every call recorded before
@@ -18,10 +23,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sync_engine.store.credits.journal import Journal, orphans
 from sync_engine.store.credits.rollup import Rollup, roll_up
 from sync_engine.zoho.calls import ApiCall
 
@@ -36,7 +43,8 @@ INSERT INTO credit_ledger
 SELECT unnest($org_id::VARCHAR[]), unnest($called_at::TIMESTAMPTZ[]), unnest($method::VARCHAR[]),
        unnest($api::VARCHAR[]), unnest($path::VARCHAR[]), unnest($module::VARCHAR[]),
        unnest($http_status::SMALLINT[]), unnest($zoho_code::VARCHAR[]), unnest($credits::INTEGER[]),
-       unnest($latency_ms::DOUBLE[]), unnest($job::VARCHAR[]), unnest($attributed_user::VARCHAR[])
+       unnest($latency_ms::DOUBLE[]), unnest($job::VARCHAR[]), unnest($attributed_user::VARCHAR[]),
+       unnest($call_id::VARCHAR[]), unnest($answered::BOOLEAN[])
 """
 
 
@@ -51,18 +59,45 @@ class CreditSum:
 
 
 @dataclass(frozen=True)
+class Unanswered:
+    """Calls that left and whose answer was never written (a crash): counted at their expected price."""
+
+    calls: int
+    credits: int
+
+    def describe(self) -> str:
+        """One sentence for pages and the CLI; empty when there are none."""
+        if not self.calls:
+            return ""
+        return (f"{self.calls:,} call(s) whose answer is unknown (no answer came, or a process stopped "
+                f"while waiting) are counted "
+                f"at their expected {self.credits:,} credit(s): Zoho may have charged less.")
+
+
+@dataclass(frozen=True)
 class CreditBucket:
     start: datetime  # the bucket's first instant, UTC
     credits: int
     calls: int
 
 
+def journal_directory(store: Store) -> Path:
+    return store.path.with_name(f"{store.path.name}.ledger-journal")
+
+
 class Ledger:
-    def __init__(self, store: Store, batch_size: int = 500, flush_interval_s: float | None = 1.0) -> None:
+    def __init__(self, store: Store, batch_size: int = 500, flush_interval_s: float | None = 1.0,
+                 journal: bool = True) -> None:
         self._store = store
         self._batch_size = batch_size
         self._pending: list[ApiCall] = []
-        self._lock = threading.Lock()  # guards _pending and _closed; never held during I/O
+        self._open: dict[str, ApiCall] = {}  # sent, not answered yet
+        self._journal: Journal | None = None
+        self.recovered = 0  # rows written at opening from the journals of processes that died
+        if journal:
+            self.recovered = self._recover(journal_directory(store))
+            self._journal = Journal(journal_directory(store))
+        self._lock = threading.Lock()  # guards _pending, _open, the journal and _closed; never held during DB I/O
         self._flush_lock = threading.Lock()  # one flush at a time, so flush() returning means written
         self._closed = False
         self._stop = threading.Event()
@@ -75,8 +110,20 @@ class Ledger:
     # -- writing ---------------------------------------------------------------------------------
 
     def record(self, call: ApiCall) -> None:
-        """Account for one HTTP attempt. Cheap and never raises for a storage problem."""
+        """Account for one HTTP attempt: leaving (``settled`` False) or settled. Cheap (one append to the
+        journal, ~10 µs) and never raises for a storage problem."""
         with self._lock:
+            if self._journal is not None:
+                try:
+                    self._journal.append(call)
+                except OSError:
+                    log.exception("could not journal a call; it is kept in memory until the next flush")
+            if not call.settled:
+                if call.call_id is not None:
+                    self._open[call.call_id] = call
+                return
+            if call.call_id is not None:
+                self._open.pop(call.call_id, None)
             self._pending.append(call)
             full = len(self._pending) >= self._batch_size or self._closed
         if full:
@@ -105,7 +152,14 @@ class Ledger:
         self._stop.set()
         if self._flusher is not None:
             self._flusher.join()
+        with self._lock:  # left open at a clean close: sent, and no answer will be written
+            self._pending.extend(replace(call, settled=True) for call in self._open.values())
+            self._open.clear()
         self.flush()
+        if self._journal is not None:
+            with self._lock:
+                self._journal.close()
+                self._journal = None
 
     def __enter__(self) -> Ledger:
         return self
@@ -120,7 +174,8 @@ class Ledger:
             "module": [c.module for c in batch], "http_status": [c.http_status for c in batch],
             "zoho_code": [c.zoho_code for c in batch], "credits": [c.credits for c in batch],
             "latency_ms": [float(c.latency_ms) for c in batch], "job": [c.job for c in batch],
-            "attributed_user": [c.user for c in batch]}
+            "attributed_user": [c.user for c in batch], "call_id": [c.call_id for c in batch],
+            "answered": [c.answered for c in batch]}
         with self._store.transaction() as cursor:
             cursor.execute(_INSERT, columns)
 
@@ -128,6 +183,7 @@ class Ledger:
         """Called with ``_flush_lock`` held; a failed batch goes back to the front of the buffer."""
         with self._lock:
             batch, self._pending = self._pending, []
+            segment = self._journal.rotate(list(self._open.values())) if batch and self._journal else None
         if not batch:
             return 0
         try:
@@ -135,8 +191,33 @@ class Ledger:
         except BaseException:
             with self._lock:
                 self._pending[:0] = batch
+                if self._journal is not None:  # the old segment goes: its answers are journalled again
+                    for call in batch:
+                        self._journal.append(call)
             raise
+        finally:
+            if segment is not None:
+                Journal.discard(segment)
         return len(batch)
+
+    def _recover(self, directory: Path) -> int:
+        """Write what dead processes journalled and DuckDB lacks; returns the rows added."""
+        added = 0
+        for found in orphans(directory):
+            calls = found.answered + found.unanswered
+            ids = [c.call_id for c in calls]
+            known = {r[0] for r in self._store.query(
+                "SELECT call_id FROM credit_ledger WHERE call_id IN (SELECT unnest(?::VARCHAR[]))", [ids])}
+            missing = [c for c in calls if c.call_id not in known]
+            if missing:
+                self._insert(missing)
+                log.warning("credit ledger: %d calls of a process that stopped without flushing were recovered "
+                            "(%d whose answer is unknown, counted at their expected price)",
+                            len(missing), sum(not c.answered for c in missing))
+            added += len(missing)
+            for path in found.files:
+                path.unlink(missing_ok=True)
+        return added
 
     def _flush_quietly(self, blocking: bool) -> None:
         if self._store.in_transaction:
@@ -168,6 +249,16 @@ class Ledger:
         """Credits charged to the org in [since, until) (a rolled-up day counts at its 00:00 UTC)."""
         where, params = _window(org_id, since, until)
         return int(self._one(f"SELECT coalesce(sum(credits), 0) FROM credit_spend WHERE {where}", params))
+
+    def unanswered(self, org_id: str, since: datetime | None = None, until: datetime | None = None) -> Unanswered:
+        """Calls in [since, until) whose answer is unknown (no answer came, or a process died waiting),
+        at their expected price."""
+        where, params = _window(org_id, since, until)
+        self._flush_for_read()
+        calls, credits = self._store.query(
+            f"SELECT count(*), coalesce(sum(credits), 0) FROM credit_ledger WHERE {where} AND NOT answered",
+            params)[0]
+        return Unanswered(int(calls), int(credits))
 
     def used_last_24h(self, org_id: str, now: datetime) -> int:
         """Credits in Zoho's rolling window (now - 24 h, now], the figure the daily limit applies to."""

@@ -46,6 +46,22 @@ SELECT org_id, timezone('UTC', day::TIMESTAMP) AS called_at, job, attributed_use
 FROM credit_ledger_daily;
 """
 
+# Migration 18: each row carries the id of its call (a crashed process's journal is replayed without
+# doubles), and calls whose answer never came are kept at their expected price with ``answered`` false.
+LEDGER_CALL_IDS = f"""
+ALTER TABLE credit_ledger ADD COLUMN call_id VARCHAR;
+ALTER TABLE credit_ledger ADD COLUMN answered BOOLEAN DEFAULT true;
+CREATE OR REPLACE VIEW credit_spend AS
+SELECT org_id, called_at, job, attributed_user, api, credits, 1 AS calls,
+       CASE WHEN {_FAILED} THEN 1 ELSE 0 END AS failed_calls,
+       CASE WHEN answered THEN 0 ELSE 1 END AS unanswered_calls
+FROM credit_ledger
+UNION ALL
+SELECT org_id, timezone('UTC', day::TIMESTAMP) AS called_at, job, attributed_user, api, credits, calls, failed_calls,
+       0 AS unanswered_calls
+FROM credit_ledger_daily;
+"""
+
 _FOLD = f"""
 MERGE INTO credit_ledger_daily AS d
 USING (SELECT org_id, CAST(timezone('UTC', called_at) AS DATE) AS day, job, attributed_user, api,

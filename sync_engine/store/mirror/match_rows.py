@@ -86,6 +86,21 @@ class MatchRows:
         for *head, last, contact_id in _rows(self.store, sql, params):
             yield *head, _moment(last), contact_id
 
+    def own_numbers(self) -> tuple[str | None, list[tuple[str, str]]]:
+        """The org's country code, and the company's own numbers as (raw number, what it is): the org's
+        number, then each Zoho user's phone and mobile."""
+        org = self.store.query("SELECT country_code, phone FROM mirror_orgs WHERE org_id = ?", [self.org_id])
+        numbers: list[tuple[str, str]] = []
+        if org and org[0][1]:
+            numbers.append((org[0][1], "the org's own number"))
+        for name, email, phone, mobile in self.store.query(
+                "SELECT full_name, email, phone, mobile FROM zoho_users WHERE org_id = ? ORDER BY zoho_user_id",
+                [self.org_id]):
+            for raw, kind in ((phone, "phone"), (mobile, "mobile")):
+                if raw:
+                    numbers.append((raw, f"Zoho user {name or email}'s {kind}"))
+        return (org[0][0] if org else None), numbers
+
     def contact_points(self) -> Iterator[tuple[Any, ...]]:
         """(record id, kind, value, raw value, extension, flag) of every match key."""
         yield from _rows(self.store, "SELECT record_id, kind, value, raw_value, extension, flag "
@@ -94,7 +109,7 @@ class MatchRows:
 
 _FINGERPRINT_TABLES = ("mirror_contacts", "mirror_leads", "mirror_accounts", "mirror_deals", "mirror_contact_points",
                        "zoho_users")
-_MAPPING_TABLES = ("user_map", "manual_user_map", "our_users")  # small: hashed whole
+_MAPPING_TABLES = ("user_map", "manual_user_map", "our_users", "mirror_orgs")  # small: hashed whole
 
 
 def mirror_fingerprint(store: Store, org_id: str) -> tuple:

@@ -33,6 +33,7 @@ class OrgMirrorState:
     initial_finished_at: datetime | None = None
     users_refreshed_at: datetime | None = None
     settings_refreshed_at: datetime | None = None
+    phone: str | None = None  # the org's own number (GET /org): a call to it is internal
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class ModuleState:
     changes_polled_at: datetime | None = None
     deletions_cursor: datetime | None = None
     deletions_polled_at: datetime | None = None
+    skips_converted: bool | None = None  # Leads: None or True reads with Converted__s = false; False reads all
 
     @property
     def planned(self) -> bool:
@@ -144,7 +146,7 @@ class MirrorTables:
                 cursor.execute("DELETE FROM mirror_contact_points WHERE org_id = $org AND module = $module "
                                "AND record_id IN (SELECT unnest($ids::VARCHAR[]))", {**params, "module": stream.module})
             _insert_records(cursor, stream, org_id, batch.records, synced_at)
-            _insert_points(cursor, org_id, stream.module, batch.points)
+            insert_points(cursor, org_id, stream.module, batch.points)
             _save_module_state(cursor, batch.state)
 
     def mirrored(self, org_id: str, stream: Stream, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -245,7 +247,7 @@ def _insert_records(cursor: duckdb.DuckDBPyConnection, stream: Stream, org_id: s
     insert_columns(cursor, stream.table, columns)
 
 
-def _insert_points(cursor: duckdb.DuckDBPyConnection, org_id: str, module: str,
+def insert_points(cursor: duckdb.DuckDBPyConnection, org_id: str, module: str,
                    points: Sequence[tuple[str, ContactPoint]]) -> None:
     if not points:
         return

@@ -64,7 +64,8 @@ def plan_candidate_rows(store: Store, org_id: str, statuses: Sequence[str], kind
                         conversation_ids: Sequence[str] | None, limit: int) -> list[tuple[Any, ...]]:
     """Matched conversations with nothing in the outbox nor skipped yet, or exactly ``conversation_ids``, never a
     held one:
-    (id, owner, contact, lead, account, deal, status, effective activity type), latest ended first."""
+    (id, owner, contact, lead, account, deal, status, effective activity type, people JSON), latest ended
+    first."""
     if conversation_ids is None:
         which, ids = ("AND NOT EXISTS (SELECT 1 FROM writeback_outbox w WHERE w.org_id = m.org_id "
                       "AND w.conversation_id = m.conversation_id) AND NOT EXISTS (SELECT 1 FROM writeback_skips s "
@@ -73,7 +74,7 @@ def plan_candidate_rows(store: Store, org_id: str, statuses: Sequence[str], kind
         which, ids = "AND m.conversation_id IN (SELECT unnest(?::VARCHAR[]))", [list(conversation_ids)]
     return store.query(
         "SELECT m.conversation_id, m.owner_id, m.contact_id, m.lead_id, m.account_id, m.deal_id, m.status, "
-        "CASE WHEN o.conversation_id IS NULL THEN m.activity_type ELSE o.activity_type END "
+        "CASE WHEN o.conversation_id IS NULL THEN m.activity_type ELSE o.activity_type END, m.people "
         "FROM conversation_matches m JOIN conversations c ON c.org_id = m.org_id "
         "AND c.conversation_id = m.conversation_id "
         "LEFT JOIN activity_type_overrides o ON o.org_id = m.org_id AND o.conversation_id = m.conversation_id "
