@@ -39,8 +39,8 @@ from sync_engine.settings.writeback_settings import WritebackSettings
 from sync_engine.store.credits.ledger import Ledger
 from sync_engine.store.db import Store
 from sync_engine.store.writeback.outbox import Outbox
-from sync_engine.writeback import push
 from sync_engine.writeback.plan import marker_line
+from sync_engine.writeback.push import push
 from sync_engine.zoho.calls import ApiCall
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator
 

@@ -44,7 +44,7 @@ from sync_engine.runtime import Runtime, open_runtime
 from sync_engine.store.db import DatabaseInUse
 from sync_engine.store.orgs import UnknownOrgError
 from sync_engine.zoho import ZohoError
-from sync_engine.zoho.oauth import parse_authorization_redirect
+from sync_engine.zoho.auth.oauth import parse_authorization_redirect
 
 
 def _connect(rt: Runtime, args: argparse.Namespace) -> int:

@@ -28,10 +28,10 @@ from sync_engine.zoho import (
     by_accounts_url,
     by_code,
 )
+from sync_engine.zoho.auth.oauth import AccountsServer, authorization_url
+from sync_engine.zoho.auth.token_keeping import StoredToken
 from sync_engine.zoho.editions import UnsupportedEdition, check_supported, daily_credit_limit, edition_of
 from sync_engine.zoho.metering import Meter
-from sync_engine.zoho.oauth import AccountsServer, authorization_url
-from sync_engine.zoho.token_keeping import StoredToken
 
 SCOPES = (
     "ZohoCRM.modules.ALL", "ZohoCRM.settings.ALL", "ZohoCRM.users.READ", "ZohoCRM.org.READ",

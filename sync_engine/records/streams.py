@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from .contact_points import COUNTRY_FIELDS
+from sync_engine.records.contact_points import COUNTRY_FIELDS
 
 MAX_FIELDS = 50  # Zoho's cap on fields per list call and columns per COQL query
 POINT_TYPES = frozenset({"email", "phone", "website"})  # the field types match keys are derived from

@@ -74,7 +74,7 @@ from sync_engine.writeback.push import PushReport, retry_dead, writeback_cycle
 
 # what the pages read beside the functions below: they import nothing else of the engine
 from sync_engine.zoho import DATA_CENTRES, ZohoError, attributed_to
-from sync_engine.zoho.token_keeping import StoredToken
+from sync_engine.zoho.auth.token_keeping import StoredToken
 
 ZOHO_MODULES = ("Contacts", "Leads", "Accounts", "Deals", "Calls", "Events", "Tasks")
 

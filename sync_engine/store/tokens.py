@@ -2,7 +2,7 @@
 
 The token is a Fernet token made by the same :class:`~sync_engine.secret_box.SecretBox` as the refresh
 token, in its own table so disconnecting or reconnecting drops it with the org's other secrets. The
-refresh log is what :class:`~sync_engine.zoho.oauth.TokenManager` counts against Zoho's limit; a row
+refresh log is what :class:`~sync_engine.zoho.auth.oauth.TokenManager` counts against Zoho's limit; a row
 is written before the refresh is sent, so a process killed mid-refresh still counts it.
 
 Cross-process guard: DuckDB lets one process at a time open the file for writing, so today "every
@@ -23,11 +23,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sync_engine.store.secret_box import SecretBox
-
-from ..zoho.token_keeping import StoredToken
+from sync_engine.zoho.auth.token_keeping import StoredToken
 
 if TYPE_CHECKING:  # db imports the migrations, which import this module's DDL
-    from .db import Store
+    from sync_engine.store.db import Store
 
 ACCESS_TOKENS = """
 CREATE TABLE org_access_tokens (
@@ -47,7 +46,7 @@ KEEP_REFRESHES = timedelta(days=1)
 
 
 class OrgTokens:
-    """The :class:`~sync_engine.zoho.token_keeping.TokenKeeper` of one org."""
+    """The :class:`~sync_engine.zoho.auth.token_keeping.TokenKeeper` of one org."""
 
     def __init__(self, store: Store, box: SecretBox, org_id: str) -> None:
         self._store = store

@@ -17,6 +17,8 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
+from sync_engine.zoho.auth.oauth import AccountsServer, TokenManager
+from sync_engine.zoho.auth.token_keeping import TokenKeeper
 from sync_engine.zoho.calls import CallObserver
 from sync_engine.zoho.concurrency import (
     DEFAULT_COMPLEX_CONCURRENCY,
@@ -27,12 +29,10 @@ from sync_engine.zoho.concurrency import (
 from sync_engine.zoho.credits import call_cost, coql_cost
 from sync_engine.zoho.datacentres import DataCentre
 from sync_engine.zoho.metering import Meter
-from sync_engine.zoho.oauth import AccountsServer, TokenManager
 from sync_engine.zoho.pagination import SEARCH_CAP, walk_pages
 from sync_engine.zoho.queries import coql_limit, coql_module, coql_quote, escape_criteria_value
 from sync_engine.zoho.records import RecordResult, check_batch, parse_results
 from sync_engine.zoho.retry import RetryPolicy
-from sync_engine.zoho.token_keeping import TokenKeeper
 from sync_engine.zoho.transport import Answer, ApiRequest, Transport
 
 __all__ = ["Connection", "CoqlResult", "ZohoClient", "coql_quote", "escape_criteria_value"]

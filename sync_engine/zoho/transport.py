@@ -16,6 +16,7 @@ from typing import Any
 
 import requests
 
+from sync_engine.zoho.auth.oauth import TokenManager
 from sync_engine.zoho.concurrency import ConcurrencyLimit
 from sync_engine.zoho.credits import charged
 from sync_engine.zoho.errors import (
@@ -28,7 +29,6 @@ from sync_engine.zoho.errors import (
 )
 from sync_engine.zoho.exchange import json_body, no_answer
 from sync_engine.zoho.metering import Meter, Stopwatch
-from sync_engine.zoho.oauth import TokenManager
 from sync_engine.zoho.records import first_failure_code, has_record_results
 from sync_engine.zoho.retry import RetryPolicy
 

@@ -12,7 +12,7 @@ from sync_engine.connect.onboarding import OnboardingRefused
 from sync_engine.runtime import Runtime
 from sync_engine.service import access
 from sync_engine.service.access import Viewer
-from sync_engine.zoho.oauth import parse_authorization_redirect
+from sync_engine.zoho.auth.oauth import parse_authorization_redirect
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator
 
 PASSWORD = "admin password 1"

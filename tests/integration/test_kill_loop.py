@@ -31,7 +31,7 @@ from sync_engine import service
 from sync_engine.runtime import open_runtime
 from sync_engine.settings.org_settings import set_writeback_settings
 from sync_engine.settings.writeback_settings import WritebackSettings
-from sync_engine.writeback import push
+from sync_engine.writeback.push import push
 from zoho_emulator import EmulatorConfig, start_emulator
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ from sync_engine import service
 from sync_engine.connect.onboarding import OnboardingRefused
 from sync_engine.records.users import OurUser
 from sync_engine.runtime import Runtime
-from sync_engine.zoho.oauth import parse_authorization_redirect
+from sync_engine.zoho.auth.oauth import parse_authorization_redirect
 from zoho_emulator import EmulatorConfig, RunningEmulator, start_emulator
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,7 +17,7 @@ from sync_engine import service
 from sync_engine.runtime import Runtime, open_runtime
 from sync_engine.store.tokens import OrgTokens
 from sync_engine.zoho import Connection, ZohoClient
-from sync_engine.zoho.token_keeping import REFRESHES_PER_WINDOW, TokenRefreshThrottled
+from sync_engine.zoho.auth.token_keeping import REFRESHES_PER_WINDOW, TokenRefreshThrottled
 from zoho_emulator import RunningEmulator
 
 

@@ -18,10 +18,10 @@ from zoho_client_support import (
     stop_later,
 )
 
+from sync_engine.zoho.auth.oauth import AccountsServer, authorization_url, parse_authorization_redirect
 from sync_engine.zoho.datacentres import resolve
 from sync_engine.zoho.errors import AuthError, OAuthError
 from sync_engine.zoho.metering import Meter
-from sync_engine.zoho.oauth import AccountsServer, authorization_url, parse_authorization_redirect
 from zoho_emulator import RunningEmulator
 
 REDIRECT_URI = "http://localhost:8501/"

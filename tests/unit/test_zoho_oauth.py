@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from sync_engine.zoho.auth.oauth import TokenManager, TokenSet, authorization_url, parse_authorization_redirect
 from sync_engine.zoho.errors import OAuthError
-from sync_engine.zoho.oauth import TokenManager, TokenSet, authorization_url, parse_authorization_redirect
 
 
 def test_authorization_url_asks_for_offline_access_and_consent():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sync_engine.zoho.token_keeping import REFRESH_WINDOW, REFRESHES_PER_WINDOW, refresh_allowed_at
+from sync_engine.zoho.auth.token_keeping import REFRESH_WINDOW, REFRESHES_PER_WINDOW, refresh_allowed_at
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 

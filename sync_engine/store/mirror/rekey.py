@@ -14,13 +14,7 @@ from typing import Any
 
 import duckdb
 
-from sync_engine.records.contact_points import (
-    COUNTRY_FIELDS,
-    ContactPoint,
-    record_points,
-    record_regions,
-    region_code,
-)
+from sync_engine.records.contact_points import COUNTRY_FIELDS, ContactPoint, record_points, record_regions, region_code
 from sync_engine.records.streams import MAX_FIELDS, POINT_TYPES, STREAMS, FieldSpec, Stream
 
 OWN_LINES = """

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from .errors import ZohoError
+from sync_engine.zoho.errors import ZohoError
 
 REFRESH_WINDOW = timedelta(minutes=10)
 REFRESHES_PER_WINDOW = 5  # Zoho allows 10 per refresh token per 10 minutes

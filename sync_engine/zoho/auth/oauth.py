@@ -18,17 +18,17 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
-from sync_engine.zoho.credits import call_cost, charged
-from sync_engine.zoho.errors import OAuthError, ServerError, ZohoError
-from sync_engine.zoho.exchange import json_body, no_answer
-from sync_engine.zoho.metering import Meter
-from sync_engine.zoho.token_keeping import (
+from sync_engine.zoho.auth.token_keeping import (
     REFRESH_WINDOW,
     StoredToken,
     TokenKeeper,
     TokenRefreshThrottled,
     refresh_allowed_at,
 )
+from sync_engine.zoho.credits import call_cost, charged
+from sync_engine.zoho.errors import OAuthError, ServerError, ZohoError
+from sync_engine.zoho.exchange import json_body, no_answer
+from sync_engine.zoho.metering import Meter
 
 log = logging.getLogger(__name__)
 
