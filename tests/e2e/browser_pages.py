@@ -18,6 +18,15 @@ def open_page(page: Page, title: str) -> None:
     expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=60_000)
 
 
+def choose_option(page: Page, label: str, option: str) -> None:
+    """Pick ``option`` in the st.selectbox labelled ``label``. A click focuses the box but does not always open
+    its list (it may land while the page re-renders); the arrow key opens it either way."""
+    page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True)).click()
+    if not page.get_by_role("option").first.is_visible():
+        page.keyboard.press("ArrowDown")
+    page.get_by_role("option").filter(has_text=option).click()
+
+
 def metric_value(page: Page, label: str) -> Locator:
     """The value of the st.metric labelled exactly ``label``."""
     label_text = page.get_by_test_id("stMetricLabel").filter(has_text=re.compile(rf"^{re.escape(label)}$"))

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from browser_pages import export_csv, import_conversations, search_conversations
+from browser_pages import choose_option, export_csv, import_conversations, search_conversations
 from browser_sign_in import sign_in
 from conftest import ROOT, SERVER_CLIENT_SECRET, free_port, wait_until_healthy
 from playwright.sync_api import Browser, expect
@@ -71,8 +71,7 @@ def test_the_servers_client_secret_never_reaches_the_browser(app_url: str, brows
     expect(page.get_by_role("heading", name="Connect an org")).to_be_visible(timeout=90_000)
     secret_box = page.get_by_role("textbox", name="Client secret")
     expect(secret_box).to_have_value("")  # the demo's own secret is not pre-filled either
-    page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Data centre", exact=True)).click()
-    page.get_by_role("option").filter(has_text="EU (https://accounts.zoho.eu)").click()
+    choose_option(page, "Data centre", "EU (https://accounts.zoho.eu)")
     expect(page.get_by_role("textbox", name="Client secret")).to_have_attribute(
         "placeholder", "leave empty to use the secret set on the server", timeout=30_000)
     expect(page.get_by_role("textbox", name="Client secret")).to_have_value("")
