@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         record("Matching", "python bench/matching.py", rows,
                "Targets, on both sets: precision >= 99.5% and recall >= 98% per link type, status >= 98%; 100,000 "
                "conversations in <= 10 s on 2 cores, <= 4 GiB. The generator's labels come from its own knowledge "
-               "of the org (zoho_emulator/conversation_book.py); the right deal is the default DealRules' choice. "
+               "of the org (demo/conversations/book.py); the right deal is the default DealRules' choice. "
                "The hand-written set (tests/matching_cases/, 180 cases in 7 countries' numbering, written from "
                "the rules in docs/matching-rules.md) does not share the generator's assumptions. The misses "
                "are unknown attendees on a domain several accounts of one company share (a parent and its "
