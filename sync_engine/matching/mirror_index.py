@@ -28,10 +28,8 @@ def _name(full: str | None, first: str | None, last: str | None) -> str:
     return full or " ".join(p for p in (first, last) if p)
 
 
-def _add_users(builder: IndexBuilder, rows: MatchRows) -> None:
+def _add_users(builder: IndexBuilder, rows: MatchRows, users: dict[str, tuple[str, str, str, str]]) -> None:
     """The effective mapping (an admin's choice included) first, then Zoho users by their own email."""
-    users = {row[0]: row for row in rows.zoho_users()}
-
     def ref(user_id: str) -> ZohoUserRef:
         _, _, name, status = users[user_id]
         return ZohoUserRef(user_id, name, status.strip().casefold() == "active")
@@ -46,7 +44,7 @@ def _add_users(builder: IndexBuilder, rows: MatchRows) -> None:
 def _add_own_lines(builder: IndexBuilder, rows: MatchRows) -> None:
     """The company's own numbers: each Zoho user's phone and mobile, the org's number; read in the org's country."""
     country, numbers = rows.own_numbers()
-    region = region_code(country) if country else None
+    region = region_code(country)
     for raw, what in numbers:
         builder.add_own_number(raw, what, region)
 
@@ -54,10 +52,10 @@ def _add_own_lines(builder: IndexBuilder, rows: MatchRows) -> None:
 def load_index(store: Store, org_id: str, own_domains: Iterable[str] = ()) -> MatchIndex:
     """Everything matching needs about one org, read from the mirror tables."""
     rows = MatchRows(store, org_id)
-    emails = [email for _, email, _, _ in rows.zoho_users()]
-    own = own_domains_from_users(emails) | {d.casefold() for d in own_domains}
+    users = {row[0]: row for row in rows.zoho_users()}
+    own = own_domains_from_users(email for _, email, _, _ in users.values()) | {d.casefold() for d in own_domains}
     builder = IndexBuilder(own)
-    _add_users(builder, rows)
+    _add_users(builder, rows, users)
     _add_own_lines(builder, rows)
     for record_id, name, account_type, parent_id, last in rows.accounts():
         builder.add_account(Account(record_id, name or "", account_type, parent_id, last))

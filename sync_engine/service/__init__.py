@@ -65,19 +65,19 @@ from sync_engine.views.dashboard import (
     MatchSummary,
     credit_status,
     credits_breakdown,
+    credits_by_org,
     credits_over_time,
     drill_down,
     initial_sync,
     match_summary,
 )
 from sync_engine.writeback.push import PushReport, retry_dead, writeback_cycle
-
-# what the pages read beside the functions below: they import nothing else of the engine
 from sync_engine.zoho import DATA_CENTRES, ZohoError, attributed_to
 from sync_engine.zoho.auth.token_keeping import StoredToken
 
 ZOHO_MODULES = ("Contacts", "Leads", "Accounts", "Deals", "Calls", "Events", "Tasks")
 
+# What the pages read beside the functions below (they import nothing else of the engine), and what tests use.
 __all__ = [
     "percent_words",
     "Viewer",
@@ -457,8 +457,6 @@ def visible_job_table(rt: Runtime, viewer: Viewer, next_runs: dict[str, datetime
 
 def visible_credits_by_org(rt: Runtime, viewer: Viewer) -> Any:
     """The Credits page's all-orgs table (a pandas frame), cut to the orgs the viewer may see."""
-    from sync_engine.views.dashboard import credits_by_org
-
     frame = credits_by_org(rt)
     return frame[frame["org_id"].map(viewer.can_view)].reset_index(drop=True)
 
